@@ -1,0 +1,188 @@
+// The store: one interface over SQLite (embedded default, WAL, foreign keys on)
+// and PostgreSQL 15 (scale-out), selected by URL. Migrations are applied by Open.
+//
+// Threading: a Store is one connection and is NOT thread-safe; each thread
+// (LMTP session, worker) opens its own. Several processes may share a database.
+//
+// Transactions: every read and write goes through Transact(). On SQLite a write
+// transaction is BEGIN IMMEDIATE (busy_timeout applies); on PostgreSQL it is
+// READ COMMITTED with explicit row locks where a method says so.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/entities.h"
+#include "store/blob_store.h"
+#include "util/result.h"
+
+namespace replydesk::store {
+
+using domain::Id;
+using util::Result;
+using util::Status;
+using util::UnixSeconds;
+
+enum class Backend { kSqlite, kPostgres };
+
+struct StoreOptions {
+  // SQLite file path (folder created on first use) or "postgresql://..." URL.
+  std::string url = "var/replydesk.db";
+  // Blob folder. Empty: beside the SQLite file ("<db>.blobs/"); on PostgreSQL,
+  // empty means blobs live in the database (table blobs).
+  std::string blob_dir;
+  bool migrate = true;        // apply pending migrations on open
+  int busy_timeout_ms = 10000;
+};
+
+struct NewInbound {
+  std::string raw_sha256;
+  int64_t size = 0;
+  std::string source;
+  std::string envelope_from;
+  std::vector<std::string> recipients;
+  std::string message_id;
+  std::string dedup_key;  // "" when none
+  UnixSeconds received_at = 0;
+};
+
+struct InsertInboundResult {
+  Id id = 0;             // the new row, or the existing one when duplicate
+  bool duplicate = false; // same raw_sha256 or same dedup_key already stored
+};
+
+struct Job {
+  Id id = 0;
+  std::string kind;      // "process_inbound", ...
+  std::string payload;   // opaque to the store (JSON or an id)
+  int attempts = 0;      // attempts before this claim
+  UnixSeconds run_at = 0;
+  std::string last_error;
+};
+
+struct TicketFilter {
+  std::optional<domain::TicketStatus> status;
+  std::optional<Id> customer_id;
+  int limit = 100;
+  int offset = 0;
+};
+
+struct InboundFilter {
+  std::optional<domain::InboundState> state;
+  int limit = 100;
+};
+
+// Operations inside one open transaction. Obtained only from Store::Transact.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  // Runs fn inside a savepoint: on error the savepoint is rolled back and the
+  // error returned, the outer transaction stays usable.
+  virtual Status Nested(const std::function<Status(Tx&)>& fn) = 0;
+
+  // --- inbound raw messages -------------------------------------------------
+  virtual Result<InsertInboundResult> InsertInbound(const NewInbound& in) = 0;
+  virtual Result<domain::Inbound> GetInbound(Id id) = 0;
+  virtual Result<std::vector<domain::Inbound>> ListInbound(const InboundFilter& f) = 0;
+  // Sets state, error (may be ""), ticket and article; increments attempts when
+  // state is kFailed or kProcessed.
+  virtual Status SetInboundResult(Id id, domain::InboundState state, const std::string& error,
+                                  std::optional<Id> ticket_id, std::optional<Id> article_id) = 0;
+
+  // --- job queue --------------------------------------------------------------
+  virtual Result<Id> EnqueueJob(const std::string& kind, const std::string& payload,
+                                UnixSeconds run_at) = 0;
+  // Claims up to `limit` ready jobs of the given kinds (all kinds when empty)
+  // whose run_at <= now, plus running jobs whose lease expired, locks them for
+  // `lease_seconds` under `worker`. Concurrent claimers never get the same job
+  // (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the write lock).
+  virtual Result<std::vector<Job>> ClaimJobs(const std::string& worker,
+                                             const std::vector<std::string>& kinds,
+                                             UnixSeconds now, int lease_seconds, int limit) = 0;
+  virtual Status CompleteJob(Id job_id) = 0;  // deletes it
+  // Records the error; when retry_at is set the job becomes ready again at that
+  // time, otherwise it is parked (state "parked", kept for inspection).
+  virtual Status FailJob(Id job_id, const std::string& error,
+                         std::optional<UnixSeconds> retry_at) = 0;
+  virtual Result<int64_t> CountJobs(const std::string& kind) = 0;  // not done, any state
+
+  // --- customers --------------------------------------------------------------
+  virtual Result<std::optional<domain::Customer>> FindCustomerByIdentity(
+      const domain::Identity& identity) = 0;
+  virtual Result<domain::Customer> GetCustomer(Id id) = 0;
+  // Creates the customer and its identities. kAlreadyExists when an identity is taken.
+  virtual Result<domain::Customer> CreateCustomer(const domain::Customer& c) = 0;
+  virtual Status AddIdentity(Id customer_id, const domain::Identity& identity) = 0;
+  virtual Status UpdateCustomerName(Id customer_id, const std::string& name) = 0;
+
+  // --- organisations, teams, channels ----------------------------------------
+  virtual Result<domain::Organisation> CreateOrganisation(const domain::Organisation& o) = 0;
+  virtual Result<std::optional<domain::Organisation>> FindOrganisationByDomain(
+      const std::string& domain) = 0;
+  virtual Result<domain::Team> CreateTeam(const std::string& name) = 0;
+  virtual Result<std::optional<domain::Team>> FindTeamByName(const std::string& name) = 0;
+  virtual Result<std::vector<domain::Team>> ListTeams() = 0;
+  virtual Result<domain::Channel> CreateChannel(const domain::Channel& c) = 0;
+  virtual Result<std::optional<domain::Channel>> FindChannelByAddress(const std::string& address) = 0;
+  virtual Result<std::vector<domain::Channel>> ListChannels() = 0;
+
+  // --- tickets ----------------------------------------------------------------
+  // Returns the next human ticket number (a counter row, starts at the
+  // configured base) — unique even with concurrent transactions.
+  virtual Result<int64_t> NextTicketNumber() = 0;
+  // Inserts the ticket (number from NextTicketNumber); returns it with id assigned.
+  virtual Result<domain::Ticket> CreateTicket(const domain::Ticket& t) = 0;
+  virtual Result<domain::Ticket> GetTicket(Id id) = 0;
+  virtual Result<std::optional<domain::Ticket>> FindTicketByNumber(int64_t number) = 0;
+  virtual Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& f) = 0;
+  // Most recently updated ticket of this customer with this normalized subject,
+  // status not closed, updated at or after `since`.
+  virtual Result<std::optional<domain::Ticket>> FindRecentOpenTicket(
+      Id customer_id, const std::string& normalized_subject, UnixSeconds since) = 0;
+  virtual Status TouchTicket(Id id, UnixSeconds updated_at, std::optional<domain::TicketStatus> status) = 0;
+
+  // --- articles and attachments ----------------------------------------------
+  virtual Result<domain::Article> CreateArticle(const domain::Article& a) = 0;  // id assigned
+  virtual Result<std::vector<domain::Article>> ListArticles(Id ticket_id) = 0;  // oldest first
+  virtual Result<domain::Attachment> AddAttachment(const domain::Attachment& a) = 0;
+  virtual Result<std::vector<domain::Attachment>> ListAttachments(Id article_id) = 0;
+
+  // --- Message-ID index (threading) ------------------------------------------
+  // Known ids: received and sent messages (article_id set) and "ghosts": ids
+  // referenced by a stored message but not seen yet (article_id null).
+  // Returns the ticket of the first id in `message_ids` that is known, trying
+  // them in the given order.
+  virtual Result<std::optional<Id>> FindTicketByMessageIds(
+      const std::vector<std::string>& message_ids) = 0;
+  // Records message_id -> ticket. When the id is already known: an existing
+  // ghost gets article_id filled (ticket kept); a known real id is left as is.
+  virtual Status RecordMessageId(const std::string& message_id, Id ticket_id,
+                                 std::optional<Id> article_id) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens (creating the SQLite file and its folder when missing) and migrates.
+  // kUnavailable "store.unavailable" when the database cannot be reached.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  virtual Backend backend() const = 0;
+  virtual int SchemaVersion() const = 0;
+
+  // Runs fn in one transaction; commits when fn returns ok, rolls back
+  // otherwise and returns fn's error. Retries the whole of fn (at most 5 times,
+  // with backoff) on lock conflicts / serialization failures, so fn must not
+  // have effects outside the transaction. Errors: fn's, or kUnavailable
+  // "store.unavailable" / "store.busy" when the database fails.
+  virtual Status Transact(const std::function<Status(Tx&)>& fn) = 0;
+
+  virtual BlobStore& blobs() = 0;
+};
+
+}  // namespace replydesk::store
