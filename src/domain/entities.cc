@@ -1,0 +1,90 @@
+// Names of the enumerations in entities.h, as stored in the database and shown in JSON.
+#include "domain/entities.h"
+
+namespace replydesk::domain {
+namespace {
+
+template <typename E, size_t N>
+std::optional<E> ParseByName(const std::string& s, const E (&all)[N], const char* (*name)(E)) {
+  for (E e : all) {
+    if (s == name(e)) return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* IdentityKindName(IdentityKind kind) {
+  return kind == IdentityKind::kEmail ? "email" : "phone";
+}
+
+const char* TicketStatusName(TicketStatus s) {
+  switch (s) {
+    case TicketStatus::kNew: return "new";
+    case TicketStatus::kOpen: return "open";
+    case TicketStatus::kPending: return "pending";
+    case TicketStatus::kSolved: return "solved";
+    case TicketStatus::kClosed: return "closed";
+  }
+  return "new";
+}
+
+std::optional<TicketStatus> ParseTicketStatus(const std::string& s) {
+  static const TicketStatus kAll[] = {TicketStatus::kNew, TicketStatus::kOpen,
+                                      TicketStatus::kPending, TicketStatus::kSolved,
+                                      TicketStatus::kClosed};
+  return ParseByName(s, kAll, TicketStatusName);
+}
+
+const char* PriorityName(Priority p) {
+  switch (p) {
+    case Priority::kLow: return "low";
+    case Priority::kNormal: return "normal";
+    case Priority::kHigh: return "high";
+    case Priority::kUrgent: return "urgent";
+  }
+  return "normal";
+}
+
+std::optional<Priority> ParsePriority(const std::string& s) {
+  static const Priority kAll[] = {Priority::kLow, Priority::kNormal, Priority::kHigh,
+                                  Priority::kUrgent};
+  return ParseByName(s, kAll, PriorityName);
+}
+
+const char* DirectionName(Direction d) {
+  switch (d) {
+    case Direction::kInbound: return "inbound";
+    case Direction::kOutbound: return "outbound";
+    case Direction::kInternal: return "internal";
+  }
+  return "inbound";
+}
+
+const char* ArticleKindName(ArticleKind k) {
+  switch (k) {
+    case ArticleKind::kEmail: return "email";
+    case ArticleKind::kNote: return "note";
+    case ArticleKind::kPhone: return "phone";
+    case ArticleKind::kWeb: return "web";
+  }
+  return "email";
+}
+
+const char* InboundStateName(InboundState s) {
+  switch (s) {
+    case InboundState::kQueued: return "queued";
+    case InboundState::kProcessed: return "processed";
+    case InboundState::kFailed: return "failed";
+    case InboundState::kDuplicate: return "duplicate";
+  }
+  return "queued";
+}
+
+std::optional<InboundState> ParseInboundState(const std::string& s) {
+  static const InboundState kAll[] = {InboundState::kQueued, InboundState::kProcessed,
+                                      InboundState::kFailed, InboundState::kDuplicate};
+  return ParseByName(s, kAll, InboundStateName);
+}
+
+}  // namespace replydesk::domain
