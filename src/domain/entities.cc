@@ -20,11 +20,16 @@ const char* IdentityKindName(IdentityKind kind) {
 
 const char* TicketStatusName(TicketStatus s) {
   switch (s) {
-    case TicketStatus::kNew: return "new";
-    case TicketStatus::kOpen: return "open";
-    case TicketStatus::kPending: return "pending";
-    case TicketStatus::kSolved: return "solved";
-    case TicketStatus::kClosed: return "closed";
+    case TicketStatus::kNew:
+      return "new";
+    case TicketStatus::kOpen:
+      return "open";
+    case TicketStatus::kPending:
+      return "pending";
+    case TicketStatus::kSolved:
+      return "solved";
+    case TicketStatus::kClosed:
+      return "closed";
   }
   return "new";
 }
@@ -38,10 +43,14 @@ std::optional<TicketStatus> ParseTicketStatus(const std::string& s) {
 
 const char* PriorityName(Priority p) {
   switch (p) {
-    case Priority::kLow: return "low";
-    case Priority::kNormal: return "normal";
-    case Priority::kHigh: return "high";
-    case Priority::kUrgent: return "urgent";
+    case Priority::kLow:
+      return "low";
+    case Priority::kNormal:
+      return "normal";
+    case Priority::kHigh:
+      return "high";
+    case Priority::kUrgent:
+      return "urgent";
   }
   return "normal";
 }
@@ -54,29 +63,40 @@ std::optional<Priority> ParsePriority(const std::string& s) {
 
 const char* DirectionName(Direction d) {
   switch (d) {
-    case Direction::kInbound: return "inbound";
-    case Direction::kOutbound: return "outbound";
-    case Direction::kInternal: return "internal";
+    case Direction::kInbound:
+      return "inbound";
+    case Direction::kOutbound:
+      return "outbound";
+    case Direction::kInternal:
+      return "internal";
   }
   return "inbound";
 }
 
 const char* ArticleKindName(ArticleKind k) {
   switch (k) {
-    case ArticleKind::kEmail: return "email";
-    case ArticleKind::kNote: return "note";
-    case ArticleKind::kPhone: return "phone";
-    case ArticleKind::kWeb: return "web";
+    case ArticleKind::kEmail:
+      return "email";
+    case ArticleKind::kNote:
+      return "note";
+    case ArticleKind::kPhone:
+      return "phone";
+    case ArticleKind::kWeb:
+      return "web";
   }
   return "email";
 }
 
 const char* InboundStateName(InboundState s) {
   switch (s) {
-    case InboundState::kQueued: return "queued";
-    case InboundState::kProcessed: return "processed";
-    case InboundState::kFailed: return "failed";
-    case InboundState::kDuplicate: return "duplicate";
+    case InboundState::kQueued:
+      return "queued";
+    case InboundState::kProcessed:
+      return "processed";
+    case InboundState::kFailed:
+      return "failed";
+    case InboundState::kDuplicate:
+      return "duplicate";
   }
   return "queued";
 }

@@ -86,18 +86,18 @@ struct Article {
   Id ticket_id = 0;
   ArticleKind kind = ArticleKind::kEmail;
   Direction direction = Direction::kInbound;
-  std::optional<Id> customer_id;   // sender when a customer
+  std::optional<Id> customer_id;  // sender when a customer
   std::string sender_name;
   std::string sender_address;
-  std::string to;                  // display form "Name <a@b>, ..."
+  std::string to;  // display form "Name <a@b>, ..."
   std::string cc;
   std::string subject;
-  std::string message_id;          // without angle brackets; "" for notes
+  std::string message_id;  // without angle brackets; "" for notes
   std::string in_reply_to;
-  std::string body_text;           // UTF-8 text (chosen body, HTML rendered when no text part)
+  std::string body_text;  // UTF-8 text (chosen body, HTML rendered when no text part)
   std::optional<std::string> body_html_sha256;  // blob holding the HTML body, if any
-  std::optional<Id> inbound_id;    // raw message it came from
-  std::vector<std::string> flags;  // parser limits hit or repairs made
+  std::optional<Id> inbound_id;                 // raw message it came from
+  std::vector<std::string> flags;               // parser limits hit or repairs made
   UnixSeconds created_at = 0;
 };
 
@@ -106,10 +106,10 @@ struct Attachment {
   Id article_id = 0;
   std::string filename;
   std::string content_type;
-  int64_t size = 0;         // decoded bytes
-  std::string sha256;       // blob
-  std::string content_id;   // without angle brackets; "" when none
-  bool inline_part = false; // Content-Disposition: inline with a Content-ID
+  int64_t size = 0;          // decoded bytes
+  std::string sha256;        // blob
+  std::string content_id;    // without angle brackets; "" when none
+  bool inline_part = false;  // Content-Disposition: inline with a Content-ID
 };
 
 // A raw message as accepted, and what processing made of it.
@@ -121,14 +121,14 @@ struct Inbound {
   Id id = 0;
   std::string raw_sha256;
   int64_t size = 0;
-  std::string source;          // "lmtp", "pipe", "import", "imap", "pop3"
+  std::string source;  // "lmtp", "pipe", "import", "imap", "pop3"
   std::string envelope_from;
   std::vector<std::string> recipients;  // envelope recipients (normalised), may be empty
-  std::string message_id;      // normalised, "" when the message has none
-  std::string dedup_key;       // sha256 of normalised Message-ID + sender, "" when no Message-ID
+  std::string message_id;               // normalised, "" when the message has none
+  std::string dedup_key;  // sha256 of normalised Message-ID + sender, "" when no Message-ID
   UnixSeconds received_at = 0;
   InboundState state = InboundState::kQueued;
-  std::string error;           // last processing error, "" when none
+  std::string error;  // last processing error, "" when none
   int attempts = 0;
   std::optional<Id> ticket_id;
   std::optional<Id> article_id;

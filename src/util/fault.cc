@@ -26,7 +26,8 @@ const FaultConfig* Config() {
     std::string spec = env;
     auto at = spec.find('@');
     c->name = spec.substr(0, at);
-    if (at != std::string::npos) c->nth = std::max(1L, std::strtol(spec.c_str() + at + 1, nullptr, 10));
+    if (at != std::string::npos)
+      c->nth = std::max(1L, std::strtol(spec.c_str() + at + 1, nullptr, 10));
     return c;
   }();
   return config;
