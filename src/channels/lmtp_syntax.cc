@@ -64,8 +64,10 @@ util::Result<LmtpPath> ParsePathArgument(std::string_view argument, std::string_
     if (colon == std::string::npos) return SyntaxError("bad source route");
     path.address.erase(0, colon + 1);
   }
-  if (HasControlChars(path.address) || path.address.find(' ') != std::string::npos) {
-    if (path.address.find('"') == std::string::npos) return SyntaxError("bad characters in path");
+  // Spaces only inside a quoted local part (<"john doe"@example.com>); control characters never.
+  if (HasControlChars(path.address) ||
+      (path.address.find(' ') != std::string::npos && path.address.front() != '"')) {
+    return SyntaxError("bad characters in path");
   }
 
   for (const std::string& word : util::Split(util::TrimView(rest), ' ')) {

@@ -153,6 +153,37 @@ TEST_F(LmtpServerTest, TwoConcurrentConnections) {
   EXPECT_EQ(deliveries[1].message, "first\n");
 }
 
+TEST_F(LmtpServerTest, PipelinedTransactionInOneWrite) {
+  StartServer();
+  LmtpClient c(server_->port());
+  c.ReadReply();
+  c.Send(
+      "LHLO p\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<nobody@example.com>\r\n"
+      "DATA\r\nSubject: p\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+  EXPECT_EQ(c.ReadReplies(7),
+            std::string("250-replydesk\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n"
+                        "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n250 2.1.0 Ok\r\n"
+                        "250 2.1.5 Ok\r\n550 5.1.1 User unknown\r\n"
+                        "354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as 1\r\n"
+                        "221 2.0.0 Bye\r\n"));
+  EXPECT_TRUE(c.AtEof());
+  ASSERT_EQ(log_.Snapshot().size(), 1u);
+  EXPECT_EQ(log_.Snapshot()[0].message, "Subject: p\n\nbody\n");
+}
+
+TEST_F(LmtpServerTest, ClientVanishingMidDataDeliversNothing) {
+  StartServer();
+  {
+    LmtpClient c(server_->port());
+    c.ReadReply();
+    c.Send("LHLO p\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\nSubject: half\r\n");
+    c.ReadReplies(4);
+  }
+  WaitForNoSessions();
+  EXPECT_EQ(server_->active_sessions(), 0);
+  EXPECT_TRUE(log_.Snapshot().empty());
+}
+
 TEST_F(LmtpServerTest, SessionsOverTheLimitGet421) {
   LmtpOptions options;
   options.max_sessions = 1;

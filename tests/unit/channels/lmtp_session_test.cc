@@ -95,6 +95,15 @@ TEST_F(LmtpSessionTest, DotUnstuffingAndLineEnds) {
   EXPECT_EQ(log_.deliveries[0].message, "S: d\n\n.x\n..\na.b\nc\rd\nbare\n");
 }
 
+TEST_F(LmtpSessionTest, EightBitAndNulBytesPassThrough) {
+  Begin({"a@x"});
+  Feed("DATA\r\n");
+  const std::string body("Subject: \xd0\xbf\xd1\x80\r\n\r\n\0bin\xff\r\n", 24);
+  EXPECT_EQ(Feed(body + ".\r\n"), "250 2.0.0 Ok: queued as 1\r\n");
+  EXPECT_EQ(log_.deliveries[0].message,
+            std::string("Subject: \xd0\xbf\xd1\x80\n\n\0bin\xff\n", 21));
+}
+
 TEST_F(LmtpSessionTest, EmptyMessageAndDotLinesAcrossReads) {
   Begin({"a@x"});
   Feed("DATA\r\n");
