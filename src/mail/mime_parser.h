@@ -14,11 +14,11 @@ namespace replydesk::mail {
 // Parser limits in one place. Hitting one adds a flag "limit.<name>" and the
 // parse continues with what fits; the message is still stored.
 struct ParseLimits {
-  int max_depth = 20;                        // multipart / message nesting
-  int max_parts = 500;                       // MIME parts walked
-  size_t max_header_bytes = 256 * 1024;      // per message header block
+  int max_depth = 20;                           // multipart / message nesting
+  int max_parts = 500;                          // MIME parts walked
+  size_t max_header_bytes = 256 * 1024;         // per message header block
   size_t max_decoded_bytes = 64 * 1024 * 1024;  // sum of decoded part sizes
-  size_t max_text_bytes = 2 * 1024 * 1024;   // chosen text body kept
+  size_t max_text_bytes = 2 * 1024 * 1024;      // chosen text body kept
 };
 
 class MimeParser {
