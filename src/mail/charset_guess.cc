@@ -59,20 +59,26 @@ bool IsTypographic(uint32_t cp) {
   }
 }
 
-// Layout evidence: 8-bit bytes next to ASCII letters (Latin) against 8-bit
-// bytes next to other 8-bit bytes (Cyrillic).
+// Layout evidence, counted per run of 8-bit bytes: a run touching an ASCII
+// letter is an accented letter inside a Latin word ("Formação", "coşul");
+// a run between spaces or punctuation is a Cyrillic word ("Привет").
 bool LooksLatin(std::string_view s) {
   size_t latin = 0, cyrillic = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) continue;
-    auto prev = i > 0 ? static_cast<unsigned char>(s[i - 1]) : 0;
-    auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
-    if (prev >= 0x80 || next >= 0x80) {
-      ++cyrillic;
-    } else if (IsAsciiLetter(prev) || IsAsciiLetter(next)) {
-      ++latin;
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
     }
+    size_t end = i;
+    while (end < s.size() && static_cast<unsigned char>(s[end]) >= 0x80) ++end;
+    bool letter_before = i > 0 && IsAsciiLetter(static_cast<unsigned char>(s[i - 1]));
+    bool letter_after = end < s.size() && IsAsciiLetter(static_cast<unsigned char>(s[end]));
+    if ((letter_before || letter_after) && end - i <= 3) {
+      ++latin;
+    } else {
+      ++cyrillic;
+    }
+    i = end;
   }
   return latin > cyrillic;
 }

@@ -1,11 +1,17 @@
 // HTML rendering to text: see html_to_text.h. The walk is iterative (an
 // explicit stack), so a message with 100 000 nested <div>s cannot exhaust
-// the C++ stack.
+// the C++ stack. gumbo's tree building is quadratic in nesting depth (20 000
+// unclosed <div>s took 30 s), so deeply nested markup is stripped by a
+// plain tag scanner instead.
 #include "mail/html_to_text.h"
 
 #include <gumbo.h>
 
+#include <algorithm>
+#include <cstring>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace replydesk::mail {
@@ -162,9 +168,67 @@ void Enter(Frame& frame, std::vector<Frame>& stack, TextBuilder& out) {
   }
 }
 
+// Rough nesting depth: opening tags minus closing ones, ignoring void and
+// implicitly closed elements. Cheap, and only used to avoid gumbo's worst case.
+int EstimateDepth(std::string_view html) {
+  static const char* kFlat[] = {"br",   "img",  "hr",  "meta", "input",  "link",
+                                "area", "base", "col", "wbr",  "source", "p",
+                                "li",   "td",   "tr",  "th",   "option"};
+  int depth = 0, max_depth = 0;
+  for (size_t i = 0; i + 1 < html.size(); ++i) {
+    if (html[i] != '<') continue;
+    bool closing = html[i + 1] == '/';
+    size_t start = i + (closing ? 2 : 1), end = start;
+    while (end < html.size() && isalnum(static_cast<unsigned char>(html[end]))) ++end;
+    if (end == start) continue;
+    std::string name(html.substr(start, end - start));
+    for (char& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    if (std::find(std::begin(kFlat), std::end(kFlat), name) != std::end(kFlat)) continue;
+    depth += closing ? -1 : 1;
+    max_depth = std::max(max_depth, depth);
+  }
+  return max_depth;
+}
+
+// Fallback for pathological markup: tags dropped, <br> and block ends become
+// line breaks, the common entities decoded.
+std::string StripTags(std::string_view html) {
+  TextBuilder out;
+  for (size_t i = 0; i < html.size();) {
+    if (html[i] == '<') {
+      size_t end = html.find('>', i);
+      std::string tag(html.substr(i + 1, end == html.npos ? html.npos : end - i - 1));
+      for (char& c : tag) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+      if (tag.starts_with("br")) out.LineBreak();
+      if (tag.starts_with("/p") || tag.starts_with("/div") || tag.starts_with("/li")) out.Break(1);
+      if (end == html.npos) break;
+      i = end + 1;
+      continue;
+    }
+    if (html[i] == '&') {
+      static const std::pair<const char*, const char*> kEntities[] = {
+          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&nbsp;", " "}};
+      bool replaced = false;
+      for (const auto& [entity, text] : kEntities) {
+        if (html.substr(i).starts_with(entity)) {
+          out.Text(text, false);
+          i += strlen(entity);
+          replaced = true;
+          break;
+        }
+      }
+      if (replaced) continue;
+    }
+    out.Text(html.substr(i, 1), false);
+    ++i;
+  }
+  return out.Finish();
+}
+
 }  // namespace
 
 std::string HtmlToText(std::string_view html) {
+  if (EstimateDepth(html) > 1000) return StripTags(html);
   std::unique_ptr<GumboOutput, GumboOutputFree> output(
       gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()));
   if (output == nullptr) return {};

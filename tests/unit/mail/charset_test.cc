@@ -48,6 +48,11 @@ TEST(CharsetGuess, CentralEuropean) {
             "windows-1250");
 }
 
+TEST(CharsetGuess, AccentsInsideLatinWordsAreNotCyrillic) {
+  // Latin-1 Portuguese "Formação": two 8-bit bytes inside an ASCII word.
+  EXPECT_EQ(GuessEightBitCharset("Forma\xE7\xE3o FrenetikPolis"), "iso-8859-2");
+}
+
 TEST(CharsetGuess, AsciiAndUtf8) {
   EXPECT_EQ(GuessEightBitCharset("hello"), "us-ascii");
   EXPECT_EQ(GuessEightBitCharset("привет"), "utf-8");

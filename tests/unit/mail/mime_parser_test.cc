@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 #include "test_util.h"
 
@@ -260,6 +261,24 @@ TEST(MimeParser, MislabelledBodyCharset) {
   ParsedMessage m = Parse(raw);
   EXPECT_EQ(m.text, "Добрый день! Спасибо за быстрый ответ.");
   EXPECT_TRUE(HasFlag(m, "repair.charset_guessed"));
+}
+
+TEST(MimeParser, ParsesConcurrently) {
+  const MimeParser parser;
+  std::string raw = "From: " + testing::Encode("Иван Петров", "KOI8-R") +
+                    " <ivan@example.ru>\nContent-Type: text/html\n\n<p>Привет</p>\n";
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        ParsedMessage m = parser.Parse(raw);
+        ok[t] += m.from.size() == 1 && m.from[0].name == "Иван Петров" && m.text == "Привет";
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(ok, std::vector<int>(4, 50));
 }
 
 TEST(MimeParser, GarbageNeverCrashes) {
