@@ -1,0 +1,105 @@
+// SqlTx: the one implementation of Tx, written once over SqlConnection with
+// portable SQL. Split by subject: sql_tx_inbound.cc (inbound + jobs),
+// sql_tx_customers.cc (customers, organisations, teams, channels),
+// sql_tx_tickets.cc (tickets, articles, attachments), sql_tx_message_ids.cc
+// (Message-ID index, Nested).
+//
+// Values read back from the database are never asserted on: an unknown enum
+// name is kInternal "store.bad_value".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sql_connection.h"
+#include "store/store.h"
+
+namespace replydesk::store {
+
+class SqlTx final : public Tx {
+ public:
+  explicit SqlTx(SqlConnection& conn) : conn_(conn) {}
+
+  Status Nested(const std::function<Status(Tx&)>& fn) override;
+
+  Result<InsertInboundResult> InsertInbound(const NewInbound& in) override;
+  Result<domain::Inbound> GetInbound(Id id) override;
+  Result<std::vector<domain::Inbound>> ListInbound(const InboundFilter& f) override;
+  Status SetInboundResult(Id id, domain::InboundState state, const std::string& error,
+                          std::optional<Id> ticket_id, std::optional<Id> article_id) override;
+
+  Result<Id> EnqueueJob(const std::string& kind, const std::string& payload,
+                        UnixSeconds run_at) override;
+  Result<std::vector<Job>> ClaimJobs(const std::string& worker,
+                                     const std::vector<std::string>& kinds, UnixSeconds now,
+                                     int lease_seconds, int limit) override;
+  Status CompleteJob(Id job_id) override;
+  Status FailJob(Id job_id, const std::string& error, std::optional<UnixSeconds> retry_at) override;
+  Result<int64_t> CountJobs(const std::string& kind) override;
+
+  Result<std::optional<domain::Customer>> FindCustomerByIdentity(
+      const domain::Identity& identity) override;
+  Result<domain::Customer> GetCustomer(Id id) override;
+  Result<domain::Customer> CreateCustomer(const domain::Customer& c) override;
+  Status AddIdentity(Id customer_id, const domain::Identity& identity) override;
+  Status UpdateCustomerName(Id customer_id, const std::string& name) override;
+
+  Result<domain::Organisation> CreateOrganisation(const domain::Organisation& o) override;
+  Result<std::optional<domain::Organisation>> FindOrganisationByDomain(
+      const std::string& domain) override;
+  Result<domain::Team> CreateTeam(const std::string& name) override;
+  Result<std::optional<domain::Team>> FindTeamByName(const std::string& name) override;
+  Result<std::vector<domain::Team>> ListTeams() override;
+  Result<domain::Channel> CreateChannel(const domain::Channel& c) override;
+  Result<std::optional<domain::Channel>> FindChannelByAddress(const std::string& address) override;
+  Result<std::vector<domain::Channel>> ListChannels() override;
+
+  Result<int64_t> NextTicketNumber() override;
+  Result<domain::Ticket> CreateTicket(const domain::Ticket& t) override;
+  Result<domain::Ticket> GetTicket(Id id) override;
+  Result<std::optional<domain::Ticket>> FindTicketByNumber(int64_t number) override;
+  Result<std::vector<domain::Ticket>> ListTickets(const TicketFilter& f) override;
+  Result<std::optional<domain::Ticket>> FindRecentOpenTicket(Id customer_id,
+                                                             const std::string& normalized_subject,
+                                                             UnixSeconds since) override;
+  Status TouchTicket(Id id, UnixSeconds updated_at,
+                     std::optional<domain::TicketStatus> status) override;
+
+  Result<domain::Article> CreateArticle(const domain::Article& a) override;
+  Result<std::vector<domain::Article>> ListArticles(Id ticket_id) override;
+  Result<domain::Attachment> AddAttachment(const domain::Attachment& a) override;
+  Result<std::vector<domain::Attachment>> ListAttachments(Id article_id) override;
+
+  Result<std::optional<Id>> FindTicketByMessageIds(
+      const std::vector<std::string>& message_ids) override;
+  Status RecordMessageId(const std::string& message_id, Id ticket_id,
+                         std::optional<Id> article_id) override;
+
+ private:
+  Result<std::vector<domain::Inbound>> ReadInbound(Rows& rows);
+  Result<std::vector<domain::Customer>> ReadCustomers(Rows& rows);
+  Result<std::vector<domain::Ticket>> ReadTickets(Rows& rows);
+  Result<std::vector<domain::Article>> ReadArticles(Rows& rows);
+  Status InsertIdentities(Id customer_id, const std::vector<domain::Identity>& identities);
+
+  SqlConnection& conn_;
+};
+
+// Parses a stored enum name by comparing with the domain's own names.
+template <typename E, size_t N>
+std::optional<E> ParseStoredName(const std::string& s, const E (&all)[N], const char* (*name)(E)) {
+  for (E e : all) {
+    if (s == name(e)) return e;
+  }
+  return std::nullopt;
+}
+
+Error BadValue(const std::string& what, const std::string& value);  // "store.bad_value"
+Error NotFound(const std::string& what, Id id);                     // kNotFound "store.not_found"
+
+// Lists are stored as newline-separated text.
+std::string JoinLines(const std::vector<std::string>& items);
+std::vector<std::string> SplitLines(const std::string& text);
+
+}  // namespace replydesk::store

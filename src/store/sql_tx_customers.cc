@@ -1,0 +1,210 @@
+// SqlTx, part 2: customers and their identities, organisations, teams and
+// channels. Unique keys are claimed with INSERT ... ON CONFLICT DO NOTHING so a
+// taken key is kAlreadyExists without failing the surrounding transaction.
+#include "store/sql_tx.h"
+
+namespace replydesk::store {
+
+using domain::Channel;
+using domain::Customer;
+using domain::Identity;
+using domain::IdentityKind;
+using domain::Organisation;
+using domain::Team;
+using util::ErrorCode;
+using util::MakeError;
+
+namespace {
+
+constexpr IdentityKind kIdentityKinds[] = {IdentityKind::kEmail, IdentityKind::kPhone};
+
+Error Taken(const std::string& what, const std::string& key) {
+  return MakeError(ErrorCode::kAlreadyExists, "store.already_exists", what + " '" + key + "'");
+}
+
+Result<Id> ReturnedId(Result<Rows> rows, const std::string& what, const std::string& key) {
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return Taken(what, key);
+  return rows->Int(0, 0);
+}
+
+}  // namespace
+
+Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
+  std::vector<Customer> out(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    out[r].id = rows.Int(r, 0);
+    out[r].name = rows.TakeText(r, 1);
+    out[r].language = rows.TakeText(r, 2);
+    out[r].organisation_id = rows.OptInt(r, 3);
+    out[r].created_at = rows.Int(r, 4);
+    RD_ASSIGN_OR_RETURN(Rows ids, conn_.Query("SELECT kind, value FROM customer_identities "
+                                              "WHERE customer_id = ? ORDER BY id",
+                                              {Int(out[r].id)}));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const std::string kind = ids.Text(i, 0);
+      auto parsed = ParseStoredName(kind, kIdentityKinds, &domain::IdentityKindName);
+      if (!parsed) return BadValue("identity.kind", kind);
+      out[r].identities.push_back(Identity{*parsed, ids.TakeText(i, 1)});
+    }
+  }
+  return out;
+}
+
+Result<std::optional<Customer>> SqlTx::FindCustomerByIdentity(const Identity& identity) {
+  RD_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.Query("SELECT c.id, c.name, c.language, c.organisation_id, c.created_at "
+                  "FROM customer_identities i JOIN customers c ON c.id = i.customer_id "
+                  "WHERE i.kind = ? AND i.value = ?",
+                  {Text(domain::IdentityKindName(identity.kind)), Text(identity.value)}));
+  RD_ASSIGN_OR_RETURN(auto list, ReadCustomers(rows));
+  if (list.empty()) return std::optional<Customer>();
+  return std::optional<Customer>(std::move(list.front()));
+}
+
+Result<Customer> SqlTx::GetCustomer(Id id) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, name, language, organisation_id, "
+                                             "created_at FROM customers WHERE id = ?",
+                                             {Int(id)}));
+  RD_ASSIGN_OR_RETURN(auto list, ReadCustomers(rows));
+  if (list.empty()) return NotFound("customer", id);
+  return std::move(list.front());
+}
+
+Status SqlTx::InsertIdentities(Id customer_id, const std::vector<Identity>& identities) {
+  for (const Identity& identity : identities) {
+    RD_RETURN_IF_ERROR(ReturnedId(
+        conn_.Query("INSERT INTO customer_identities (customer_id, kind, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING RETURNING id",
+                    {Int(customer_id), Text(domain::IdentityKindName(identity.kind)),
+                     Text(identity.value)}),
+        "identity", identity.value));
+  }
+  return util::OkStatus();
+}
+
+Result<Customer> SqlTx::CreateCustomer(const Customer& c) {
+  // A savepoint, so a taken identity leaves no customer row behind.
+  RD_RETURN_IF_ERROR(conn_.Savepoint());
+  Result<Id> id = ReturnedId(
+      conn_.Query("INSERT INTO customers (name, language, organisation_id, created_at) "
+                  "VALUES (?, ?, ?, ?) RETURNING id",
+                  {Text(c.name), Text(c.language), OptInt(c.organisation_id), Int(c.created_at)}),
+      "customer", c.name);
+  Status st = id.ok() ? InsertIdentities(*id, c.identities) : Status(id.error());
+  if (st.ok()) st = conn_.ReleaseSavepoint();
+  if (!st.ok()) {
+    conn_.RollbackToSavepoint();
+    return st.error();
+  }
+  Customer out = c;
+  out.id = *id;
+  return out;
+}
+
+Status SqlTx::AddIdentity(Id customer_id, const Identity& identity) {
+  Status st = InsertIdentities(customer_id, {identity});
+  if (st.ok() || st.error().code != ErrorCode::kAlreadyExists) return st;
+  // Adding an identity the customer already has is a no-op.
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT customer_id FROM customer_identities "
+                                             "WHERE kind = ? AND value = ?",
+                                             {Text(domain::IdentityKindName(identity.kind)),
+                                              Text(identity.value)}));
+  if (!rows.empty() && rows.Int(0, 0) == customer_id) return util::OkStatus();
+  return st;
+}
+
+Status SqlTx::UpdateCustomerName(Id customer_id, const std::string& name) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("UPDATE customers SET name = ? WHERE id = ?",
+                                             {Text(name), Int(customer_id)}));
+  if (rows.affected() == 0) return NotFound("customer", customer_id);
+  return util::OkStatus();
+}
+
+// --- organisations, teams, channels -------------------------------------------
+
+Result<Organisation> SqlTx::CreateOrganisation(const Organisation& o) {
+  RD_ASSIGN_OR_RETURN(Id id, ReturnedId(conn_.Query("INSERT INTO organisations (name, domain) "
+                                                    "VALUES (?, ?) ON CONFLICT DO NOTHING "
+                                                    "RETURNING id",
+                                                    {Text(o.name), TextOrNull(o.domain)}),
+                                        "organisation domain", o.domain));
+  Organisation out = o;
+  out.id = id;
+  return out;
+}
+
+Result<std::optional<Organisation>> SqlTx::FindOrganisationByDomain(const std::string& domain) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, name, domain FROM organisations "
+                                             "WHERE domain = ?",
+                                             {Text(domain)}));
+  if (rows.empty()) return std::optional<Organisation>();
+  return std::optional<Organisation>(
+      Organisation{rows.Int(0, 0), rows.TakeText(0, 1), rows.TakeText(0, 2)});
+}
+
+Result<Team> SqlTx::CreateTeam(const std::string& name) {
+  RD_ASSIGN_OR_RETURN(Id id, ReturnedId(conn_.Query("INSERT INTO teams (name) VALUES (?) "
+                                                    "ON CONFLICT DO NOTHING RETURNING id",
+                                                    {Text(name)}),
+                                        "team", name));
+  return Team{id, name};
+}
+
+Result<std::optional<Team>> SqlTx::FindTeamByName(const std::string& name) {
+  RD_ASSIGN_OR_RETURN(Rows rows,
+                      conn_.Query("SELECT id, name FROM teams WHERE name = ?", {Text(name)}));
+  if (rows.empty()) return std::optional<Team>();
+  return std::optional<Team>(Team{rows.Int(0, 0), rows.TakeText(0, 1)});
+}
+
+Result<std::vector<Team>> SqlTx::ListTeams() {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, name FROM teams ORDER BY name, id", {}));
+  std::vector<Team> out;
+  for (size_t r = 0; r < rows.size(); ++r) out.push_back(Team{rows.Int(r, 0), rows.TakeText(r, 1)});
+  return out;
+}
+
+namespace {
+
+std::vector<Channel> ReadChannels(Rows& rows) {
+  std::vector<Channel> out(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    out[r] = Channel{rows.Int(r, 0), rows.TakeText(r, 1), rows.TakeText(r, 2), rows.OptInt(r, 3),
+                     rows.TakeText(r, 4)};
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Channel> SqlTx::CreateChannel(const Channel& c) {
+  RD_ASSIGN_OR_RETURN(
+      Id id,
+      ReturnedId(conn_.Query("INSERT INTO channels (address, name, team_id, language) "
+                             "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                             {Text(c.address), Text(c.name), OptInt(c.team_id), Text(c.language)}),
+                 "channel", c.address));
+  Channel out = c;
+  out.id = id;
+  return out;
+}
+
+Result<std::optional<Channel>> SqlTx::FindChannelByAddress(const std::string& address) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, address, name, team_id, language "
+                                             "FROM channels WHERE address = ?",
+                                             {Text(address)}));
+  auto list = ReadChannels(rows);
+  if (list.empty()) return std::optional<Channel>();
+  return std::optional<Channel>(std::move(list.front()));
+}
+
+Result<std::vector<Channel>> SqlTx::ListChannels() {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, address, name, team_id, language "
+                                             "FROM channels ORDER BY address",
+                                             {}));
+  return ReadChannels(rows);
+}
+
+}  // namespace replydesk::store

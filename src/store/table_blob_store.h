@@ -1,0 +1,28 @@
+// Blobs as rows of the blobs table (PostgreSQL without a blob folder). Runs on
+// the store's own connection: inside the current transaction when one is open
+// (the blob commits or rolls back with it), otherwise as its own autocommitted
+// statement. Not thread-safe (the connection is not).
+#pragma once
+
+#include <string>
+
+#include "store/blob_store.h"
+#include "store/sql_connection.h"
+
+namespace replydesk::store {
+
+class TableBlobStore final : public BlobStore {
+ public:
+  explicit TableBlobStore(SqlConnection& conn) : conn_(conn) {}
+
+  // Durable when the statement commits: at return outside a transaction, at
+  // COMMIT inside one. `sync` changes nothing here.
+  util::Result<std::string> Put(std::string_view data, util::Sync sync) override;
+  util::Result<std::string> Get(const std::string& sha256) override;  // "blob.not_found"
+  util::Status Flush() override { return util::OkStatus(); }
+
+ private:
+  SqlConnection& conn_;
+};
+
+}  // namespace replydesk::store

@@ -1,0 +1,87 @@
+// Blobs: file placement (<dir>/<sha[0:2]>/<sha>), the PostgreSQL table, round
+// trips of binary data, deferred sync, transactions.
+#include <filesystem>
+
+#include "store_test_env.h"
+#include "util/sha256.h"
+
+namespace replydesk::store::testing {
+namespace {
+
+using util::ErrorCode;
+
+std::string BinaryData(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  return s;
+}
+
+class BlobsTest : public StoreTest {};
+
+TEST_P(BlobsTest, DefaultPlacementRoundTrip) {
+  const std::string data = BinaryData(200 * 1024);
+  auto sha = store_->blobs().Put(data);
+  RD_ASSERT_OK(sha);
+  EXPECT_EQ(*sha, util::Sha256Hex(data));
+  auto again = store_->blobs().Put(data);  // existing content: no-op
+  RD_ASSERT_OK(again);
+  auto got = store_->blobs().Get(*sha);
+  RD_ASSERT_OK(got);
+  EXPECT_TRUE(*got == data);
+  if (GetParam() == Backend::kSqlite) {
+    const std::string path = db_->Options().url + ".blobs/" + sha->substr(0, 2) + "/" + *sha;
+    EXPECT_TRUE(std::filesystem::exists(path)) << path;
+  }
+}
+
+TEST_P(BlobsTest, ExplicitFolderOnBothBackends) {
+  StoreOptions options = db_->Options();
+  options.blob_dir = db_->temp_dir() + "/blobs";
+  auto store = Store::Open(options);
+  RD_ASSERT_OK(store);
+  auto sha = (*store)->blobs().Put("hello\r\n\0world", util::Sync::kDeferred);
+  RD_ASSERT_OK(sha);
+  RD_ASSERT_OK((*store)->blobs().Flush());
+  EXPECT_TRUE(std::filesystem::exists(options.blob_dir + "/" + sha->substr(0, 2) + "/" + *sha));
+  auto got = (*store)->blobs().Get(*sha);
+  RD_ASSERT_OK(got);
+  EXPECT_EQ(*got, "hello\r\n");  // a C string literal: stops at the NUL
+}
+
+TEST_P(BlobsTest, MissingIsNotFound) {
+  auto got = store_->blobs().Get(std::string(64, '0'));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(got.error().detail, "blob.not_found");
+}
+
+TEST_P(BlobsTest, EmptyBlob) {
+  auto sha = store_->blobs().Put("");
+  RD_ASSERT_OK(sha);
+  auto got = store_->blobs().Get(*sha);
+  RD_ASSERT_OK(got);
+  EXPECT_EQ(*got, "");
+}
+
+TEST_P(BlobsTest, TableBlobInsideTransactionFollowsIt) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "files do not roll back";
+  const std::string data = BinaryData(1000);
+  Status st = store_->Transact([&](Tx&) -> Status {
+    RD_RETURN_IF_ERROR(store_->blobs().Put(data));
+    return util::MakeError(ErrorCode::kInternal, "test.abort");
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_FALSE(store_->blobs().Get(util::Sha256Hex(data)).ok()) << "rolled back with the tx";
+  RD_ASSERT_OK(store_->Transact([&](Tx&) -> Status {
+    RD_RETURN_IF_ERROR(store_->blobs().Put(data));
+    return Status();
+  }));
+  auto got = store_->blobs().Get(util::Sha256Hex(data));
+  RD_ASSERT_OK(got);
+  EXPECT_TRUE(*got == data);
+}
+
+RD_STORE_TEST_SUITE(BlobsTest);
+
+}  // namespace
+}  // namespace replydesk::store::testing

@@ -1,0 +1,127 @@
+// Inbound accept log: dedup by raw SHA-256 and by dedup_key, round trip,
+// processing results.
+#include "store_test_env.h"
+
+namespace replydesk::store::testing {
+namespace {
+
+using domain::InboundState;
+
+class InboundTest : public StoreTest {
+ protected:
+  static NewInbound Message(const std::string& sha, const std::string& dedup_key) {
+    NewInbound in;
+    in.raw_sha256 = sha;
+    in.size = 1234;
+    in.source = "lmtp";
+    in.envelope_from = "alice@example.com";
+    in.recipients = {"support@example.org", "sales@example.org"};
+    in.message_id = dedup_key.empty() ? "" : "id-" + dedup_key + "@example.com";
+    in.dedup_key = dedup_key;
+    in.received_at = 1700000000;
+    return in;
+  }
+
+  InsertInboundResult Insert(const NewInbound& in) {
+    InsertInboundResult out;
+    Status st = store_->Transact([&](Tx& tx) -> Status {
+      RD_ASSIGN_OR_RETURN(out, tx.InsertInbound(in));
+      return Status();
+    });
+    EXPECT_TRUE(st.ok()) << st.error().ToString();
+    return out;
+  }
+};
+
+TEST_P(InboundTest, RoundTrip) {
+  InsertInboundResult r = Insert(Message(std::string(64, 'a'), "k1"));
+  EXPECT_FALSE(r.duplicate);
+  domain::Inbound got;
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(got, tx.GetInbound(r.id));
+    return Status();
+  }));
+  EXPECT_EQ(got.id, r.id);
+  EXPECT_EQ(got.raw_sha256, std::string(64, 'a'));
+  EXPECT_EQ(got.size, 1234);
+  EXPECT_EQ(got.source, "lmtp");
+  EXPECT_EQ(got.envelope_from, "alice@example.com");
+  EXPECT_EQ(got.recipients, (std::vector<std::string>{"support@example.org", "sales@example.org"}));
+  EXPECT_EQ(got.message_id, "id-k1@example.com");
+  EXPECT_EQ(got.dedup_key, "k1");
+  EXPECT_EQ(got.received_at, 1700000000);
+  EXPECT_EQ(got.state, InboundState::kQueued);
+  EXPECT_EQ(got.attempts, 0);
+  EXPECT_FALSE(got.ticket_id.has_value());
+}
+
+TEST_P(InboundTest, DuplicateBySha) {
+  InsertInboundResult first = Insert(Message(std::string(64, 'b'), "k1"));
+  InsertInboundResult again = Insert(Message(std::string(64, 'b'), "other"));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.id, first.id);
+}
+
+TEST_P(InboundTest, DuplicateByDedupKey) {
+  InsertInboundResult first = Insert(Message(std::string(64, 'c'), "same"));
+  InsertInboundResult again = Insert(Message(std::string(64, 'd'), "same"));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.id, first.id);
+}
+
+TEST_P(InboundTest, EmptyDedupKeysNeverCollide) {
+  InsertInboundResult a = Insert(Message(std::string(64, 'e'), ""));
+  InsertInboundResult b = Insert(Message(std::string(64, 'f'), ""));
+  EXPECT_FALSE(a.duplicate);
+  EXPECT_FALSE(b.duplicate);
+  EXPECT_NE(a.id, b.id);
+}
+
+TEST_P(InboundTest, DuplicateInsideOneTransaction) {
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(auto a, tx.InsertInbound(Message(std::string(64, '1'), "x")));
+    RD_ASSIGN_OR_RETURN(auto b, tx.InsertInbound(Message(std::string(64, '1'), "x")));
+    EXPECT_FALSE(a.duplicate);
+    EXPECT_TRUE(b.duplicate);
+    EXPECT_EQ(a.id, b.id);
+    return Status();
+  }));
+}
+
+TEST_P(InboundTest, SetResultAndList) {
+  InsertInboundResult a = Insert(Message(std::string(64, '2'), "a"));
+  InsertInboundResult b = Insert(Message(std::string(64, '3'), "b"));
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(
+        tx.SetInboundResult(a.id, InboundState::kFailed, "boom", std::nullopt, std::nullopt));
+    RD_RETURN_IF_ERROR(tx.SetInboundResult(a.id, InboundState::kProcessed, "", 7, 9));
+    RD_ASSIGN_OR_RETURN(auto got, tx.GetInbound(a.id));
+    EXPECT_EQ(got.state, InboundState::kProcessed);
+    EXPECT_EQ(got.attempts, 2);
+    EXPECT_EQ(got.error, "");
+    EXPECT_EQ(got.ticket_id, std::optional<Id>(7));
+    EXPECT_EQ(got.article_id, std::optional<Id>(9));
+    RD_ASSIGN_OR_RETURN(auto queued, tx.ListInbound({InboundState::kQueued, 10}));
+    EXPECT_EQ(queued.size(), 1u);
+    if (!queued.empty()) {
+      EXPECT_EQ(queued[0].id, b.id);
+    }
+    RD_ASSIGN_OR_RETURN(auto all, tx.ListInbound({std::nullopt, 10}));
+    EXPECT_EQ(all.size(), 2u);
+    return Status();
+  }));
+}
+
+TEST_P(InboundTest, MissingIsNotFound) {
+  Status st = store_->Transact([&](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(tx.GetInbound(424242));
+    return Status();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, util::ErrorCode::kNotFound);
+}
+
+RD_STORE_TEST_SUITE(InboundTest);
+
+}  // namespace
+}  // namespace replydesk::store::testing
