@@ -1,5 +1,7 @@
 // Inbound accept log: dedup by raw SHA-256 and by dedup_key, round trip,
 // processing results.
+#include <thread>
+
 #include "store_test_env.h"
 
 namespace replydesk::store::testing {
@@ -119,6 +121,51 @@ TEST_P(InboundTest, MissingIsNotFound) {
   });
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, util::ErrorCode::kNotFound);
+}
+
+TEST_P(InboundTest, ConcurrentAcceptsOfTheSameMessagesLeaveOneRowEach) {
+  constexpr int kMessages = 40;
+  std::vector<InsertInboundResult> got[2];
+  std::string errors[2];
+  auto session = [&](int w) {
+    auto store = db_->Open();
+    if (!store.ok()) {
+      errors[w] = store.error().ToString();
+      return;
+    }
+    for (int i = 0; i < kMessages; ++i) {
+      // Same dedup key, different bytes for each session: a re-delivery with
+      // another Received: header.
+      NewInbound in = Message(std::to_string(w) + std::string(62, 'a' + i % 26) + std::to_string(i),
+                              "key" + std::to_string(i));
+      InsertInboundResult r;
+      Status st = (*store)->Transact([&](Tx& tx) -> Status {
+        RD_ASSIGN_OR_RETURN(r, tx.InsertInbound(in));
+        return Status();
+      });
+      if (!st.ok()) {
+        errors[w] = st.error().ToString();
+        return;
+      }
+      got[w].push_back(r);
+    }
+  };
+  std::thread t0(session, 0), t1(session, 1);
+  t0.join();
+  t1.join();
+  ASSERT_EQ(errors[0], "");
+  ASSERT_EQ(errors[1], "");
+  ASSERT_EQ(got[0].size(), static_cast<size_t>(kMessages));
+  ASSERT_EQ(got[1].size(), static_cast<size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) {
+    EXPECT_EQ(got[0][i].id, got[1][i].id) << "message " << i;
+    EXPECT_NE(got[0][i].duplicate, got[1][i].duplicate) << "exactly one insert wins";
+  }
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(auto all, tx.ListInbound({std::nullopt, 1000}));
+    EXPECT_EQ(all.size(), static_cast<size_t>(kMessages));
+    return Status();
+  }));
 }
 
 RD_STORE_TEST_SUITE(InboundTest);

@@ -1,4 +1,8 @@
 // Transact and Nested: commit, rollback, savepoints, failed statements.
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "store_test_env.h"
 
 namespace replydesk::store::testing {
@@ -91,6 +95,36 @@ TEST_P(TransactTest, TransactInsideTransactIsRefused) {
   }));
   ASSERT_FALSE(inner.ok());
   EXPECT_EQ(inner.error().detail, "store.nested_transact");
+}
+
+TEST_P(TransactTest, WaitsOutAnotherWriter) {
+  // A second store with a tiny busy_timeout: its BEGIN IMMEDIATE fails with
+  // SQLITE_BUSY while the first holds the write lock, and Transact retries
+  // (10+20+40+80+160 ms backoff) until the lock is free. On PostgreSQL both
+  // just run: READ COMMITTED writers of different rows do not conflict.
+  StoreOptions options = db_->Options();
+  options.busy_timeout_ms = 1;
+  auto second = Store::Open(options);
+  RD_ASSERT_OK(second);
+  std::promise<void> locked;
+  std::thread holder([&] {
+    Status st = store_->Transact([&](Tx& tx) -> Status {
+      RD_RETURN_IF_ERROR(tx.CreateTeam("first"));
+      locked.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(60));
+      return Status();
+    });
+    EXPECT_TRUE(st.ok()) << st.error().ToString();
+  });
+  locked.get_future().wait();
+  Status st = (*second)->Transact([](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(tx.CreateTeam("second"));
+    return Status();
+  });
+  holder.join();
+  RD_ASSERT_OK(st);
+  EXPECT_TRUE(TeamExists("first"));
+  EXPECT_TRUE(TeamExists("second"));
 }
 
 RD_STORE_TEST_SUITE(TransactTest);
