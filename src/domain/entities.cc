@@ -18,6 +18,8 @@ const char* IdentityKindName(IdentityKind kind) {
   return kind == IdentityKind::kEmail ? "email" : "phone";
 }
 
+const char* RoleName(Role r) { return r == Role::kAdmin ? "admin" : "agent"; }
+
 const char* TicketStatusName(TicketStatus s) {
   switch (s) {
     case TicketStatus::kNew:

@@ -38,6 +38,19 @@ struct Customer {
   std::vector<Identity> identities;
 };
 
+enum class Role { kAdmin, kAgent };
+const char* RoleName(Role r);
+
+// A login: agents and admins. Customers have no login (they use signed links).
+struct User {
+  Id id = 0;
+  std::string email;  // normalised, unique
+  std::string name;
+  Role role = Role::kAgent;
+  std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+  UnixSeconds created_at = 0;
+};
+
 struct Team {
   Id id = 0;
   std::string name;

@@ -71,6 +71,11 @@ class SqlTx final : public Tx {
   Result<domain::Attachment> AddAttachment(const domain::Attachment& a) override;
   Result<std::vector<domain::Attachment>> ListAttachments(Id article_id) override;
 
+  Result<domain::User> CreateUser(const domain::User& u) override;
+  Result<std::optional<domain::User>> FindUserByEmail(const std::string& email) override;
+  Status SetUserPassword(Id user_id, const std::string& password_hash) override;
+
+  Status LockThreading() override;
   Result<std::optional<Id>> FindTicketByMessageIds(
       const std::vector<std::string>& message_ids) override;
   Status RecordMessageId(const std::string& message_id, Id ticket_id,

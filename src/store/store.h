@@ -34,7 +34,7 @@ struct StoreOptions {
   // Blob folder. Empty: beside the SQLite file ("<db>.blobs/"); on PostgreSQL,
   // empty means blobs live in the database (table blobs).
   std::string blob_dir;
-  bool migrate = true;        // apply pending migrations on open
+  bool migrate = true;  // apply pending migrations on open
   int busy_timeout_ms = 10000;
 };
 
@@ -50,15 +50,15 @@ struct NewInbound {
 };
 
 struct InsertInboundResult {
-  Id id = 0;             // the new row, or the existing one when duplicate
-  bool duplicate = false; // same raw_sha256 or same dedup_key already stored
+  Id id = 0;               // the new row, or the existing one when duplicate
+  bool duplicate = false;  // same raw_sha256 or same dedup_key already stored
 };
 
 struct Job {
   Id id = 0;
-  std::string kind;      // "process_inbound", ...
-  std::string payload;   // opaque to the store (JSON or an id)
-  int attempts = 0;      // attempts before this claim
+  std::string kind;     // "process_inbound", ...
+  std::string payload;  // opaque to the store (JSON or an id)
+  int attempts = 0;     // attempts before this claim
   UnixSeconds run_at = 0;
   std::string last_error;
 };
@@ -101,8 +101,8 @@ class Tx {
   // `lease_seconds` under `worker`. Concurrent claimers never get the same job
   // (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the write lock).
   virtual Result<std::vector<Job>> ClaimJobs(const std::string& worker,
-                                             const std::vector<std::string>& kinds,
-                                             UnixSeconds now, int lease_seconds, int limit) = 0;
+                                             const std::vector<std::string>& kinds, UnixSeconds now,
+                                             int lease_seconds, int limit) = 0;
   virtual Status CompleteJob(Id job_id) = 0;  // deletes it
   // Records the error; when retry_at is set the job becomes ready again at that
   // time, otherwise it is parked (state "parked", kept for inspection).
@@ -127,7 +127,8 @@ class Tx {
   virtual Result<std::optional<domain::Team>> FindTeamByName(const std::string& name) = 0;
   virtual Result<std::vector<domain::Team>> ListTeams() = 0;
   virtual Result<domain::Channel> CreateChannel(const domain::Channel& c) = 0;
-  virtual Result<std::optional<domain::Channel>> FindChannelByAddress(const std::string& address) = 0;
+  virtual Result<std::optional<domain::Channel>> FindChannelByAddress(
+      const std::string& address) = 0;
   virtual Result<std::vector<domain::Channel>> ListChannels() = 0;
 
   // --- tickets ----------------------------------------------------------------
@@ -143,7 +144,8 @@ class Tx {
   // status not closed, updated at or after `since`.
   virtual Result<std::optional<domain::Ticket>> FindRecentOpenTicket(
       Id customer_id, const std::string& normalized_subject, UnixSeconds since) = 0;
-  virtual Status TouchTicket(Id id, UnixSeconds updated_at, std::optional<domain::TicketStatus> status) = 0;
+  virtual Status TouchTicket(Id id, UnixSeconds updated_at,
+                             std::optional<domain::TicketStatus> status) = 0;
 
   // --- articles and attachments ----------------------------------------------
   virtual Result<domain::Article> CreateArticle(const domain::Article& a) = 0;  // id assigned
@@ -151,7 +153,17 @@ class Tx {
   virtual Result<domain::Attachment> AddAttachment(const domain::Attachment& a) = 0;
   virtual Result<std::vector<domain::Attachment>> ListAttachments(Id article_id) = 0;
 
+  // --- users (agents and admins) -----------------------------------------------
+  // kAlreadyExists "store.already_exists" when the email is taken.
+  virtual Result<domain::User> CreateUser(const domain::User& u) = 0;
+  virtual Result<std::optional<domain::User>> FindUserByEmail(const std::string& email) = 0;
+  virtual Status SetUserPassword(Id user_id, const std::string& password_hash) = 0;
+
   // --- Message-ID index (threading) ------------------------------------------
+  // Serialises threading decisions (find-or-create ticket) across processes
+  // until the transaction ends: PostgreSQL takes a transaction-level advisory
+  // lock; SQLite already holds the database write lock.
+  virtual Status LockThreading() = 0;
   // Known ids: received and sent messages (article_id set) and "ghosts": ids
   // referenced by a stored message but not seen yet (article_id null).
   // Returns the ticket of the first id in `message_ids` that is known, trying

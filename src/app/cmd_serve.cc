@@ -1,0 +1,130 @@
+// `replydesk serve`: the long-running process. Now: the LMTP listener
+// (RFC 2033) and the job workers; later the HTTP API and mailbox pollers.
+// SIGINT/SIGTERM stop it cleanly: no new sessions, batches in hand finish.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/context.h"
+#include "app/worker_pool.h"
+#include "channels/lmtp_server.h"
+#include "domain/address.h"
+#include "services/inbound_service.h"
+#include "util/log.h"
+
+namespace replydesk::app {
+namespace {
+
+struct ServeOptions {
+  std::string lmtp = "127.0.0.1:2424";
+  int workers = 2;
+};
+
+// Maps the accept path onto LMTP replies (one mapping table, STYLE.md "Errors").
+channels::LmtpReply ReplyFor(const util::Result<services::AcceptResult>& r) {
+  if (r.ok()) {
+    return {250, "2.0.0",
+            (r->duplicate ? "Ok: duplicate of inbound " : "Ok: queued as inbound ") +
+                std::to_string(r->inbound_id)};
+  }
+  const util::Error& e = r.error();
+  if (e.detail == "inbound.too_large") return {552, "5.3.4", "Message too big"};
+  if (e.code == util::ErrorCode::kResourceExhausted)
+    return {452, "4.3.1", "Insufficient system storage"};
+  return {451, "4.3.0", "Temporary failure, try again later"};
+}
+
+class LmtpBridge : public channels::LmtpHandler {
+ public:
+  LmtpBridge(const GlobalOptions& g, WorkerPool& workers) : g_(g), workers_(workers) {}
+
+  channels::LmtpReply CheckRecipient(const std::string& address) override {
+    if (!Connect()) return {451, "4.3.0", "Store unavailable, try again later"};
+    std::optional<domain::Channel> channel;
+    auto st = store_->Transact([&](store::Tx& tx) -> util::Status {
+      RD_ASSIGN_OR_RETURN(channel, tx.FindChannelByAddress(domain::NormalizeAddress(address)));
+      return util::OkStatus();
+    });
+    if (!st.ok()) {
+      store_.reset();
+      return {451, "4.3.0", "Store unavailable, try again later"};
+    }
+    if (!channel) return {550, "5.1.1", "No such channel here"};
+    return {250, "2.1.5", "Ok"};
+  }
+
+  std::vector<channels::LmtpReply> Deliver(const std::string& message,
+                                           const channels::LmtpEnvelope& env) override {
+    util::Result<services::AcceptResult> r =
+        util::MakeError(util::ErrorCode::kUnavailable, "store.unavailable");
+    if (Connect()) {
+      services::InboundService service(*store_, util::SystemClock::Instance(),
+                                       MakeIngestSettings(g_));
+      r = service.Accept({message, "lmtp", env.mail_from, env.rcpt_to});
+      if (!r.ok() && r.error().code == util::ErrorCode::kUnavailable) store_.reset();
+    }
+    if (r.ok())
+      workers_.Wake();
+    else
+      spdlog::warn("lmtp from {}: {}", env.client, r.error().ToString());
+    // One message, one inbound row: every recipient gets the same answer.
+    return std::vector<channels::LmtpReply>(env.rcpt_to.size(), ReplyFor(r));
+  }
+
+ private:
+  bool Connect() {
+    if (store_) return true;
+    auto opened = OpenStore(g_);
+    if (!opened.ok()) return spdlog::error("lmtp: {}", opened.error().ToString()), false;
+    store_ = std::move(opened).value();
+    return true;
+  }
+
+  const GlobalOptions& g_;
+  WorkerPool& workers_;
+  std::unique_ptr<store::Store> store_;
+};
+
+int Serve(const GlobalOptions& g, const ServeOptions& o) {
+  // Migrate once up front so sessions and workers open a ready schema.
+  if (auto s = OpenStore(g); !s.ok()) return PrintError(s.error()), 1;
+  channels::LmtpOptions lmtp;
+  auto colon = o.lmtp.rfind(':');
+  if (colon == std::string::npos) return std::cerr << "replydesk: --lmtp wants HOST:PORT\n", 64;
+  lmtp.host = o.lmtp.substr(0, colon);
+  lmtp.port = static_cast<uint16_t>(std::stoi(o.lmtp.substr(colon + 1)));
+  lmtp.max_message_bytes = MakeIngestSettings(g).max_message_bytes;
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // threads started below inherit the mask
+
+  WorkerPool workers(g, o.workers);
+  channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
+  if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
+  std::printf("replydesk serve: LMTP on %s:%u, %d workers, database %s\n", lmtp.host.c_str(),
+              server.port(), o.workers, g.db.c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::printf("replydesk serve: stopping (signal %d)\n", sig);
+  server.Stop();
+  workers.Stop();
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code) {
+  auto* cmd = app.add_subcommand("serve", "Run the LMTP listener and the job workers");
+  auto o = std::make_shared<ServeOptions>();
+  cmd->add_option("--lmtp", o->lmtp, "LMTP listen address HOST:PORT (port 0: any free)")
+      ->capture_default_str();
+  cmd->add_option("--workers", o->workers, "Job worker threads")->capture_default_str();
+  cmd->callback([&g, &exit_code, o] { exit_code = Serve(g, *o); });
+}
+
+}  // namespace replydesk::app

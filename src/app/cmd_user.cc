@@ -1,0 +1,78 @@
+// `replydesk user add|ensure-admin|password|list`: logins for agents and admins.
+#include <cstdio>
+#include <iostream>
+
+#include "app/context.h"
+#include "services/user_service.h"
+
+namespace replydesk::app {
+namespace {
+
+struct UserOptions {
+  std::string email, name, role = "agent";
+};
+
+int Add(const GlobalOptions& g, const UserOptions& o) {
+  auto role = o.role == "admin" ? domain::Role::kAdmin : domain::Role::kAgent;
+  if (o.role != "admin" && o.role != "agent")
+    return std::cerr << "replydesk: role is admin or agent\n", 64;
+  auto store = OpenStore(g);
+  if (!store.ok()) return PrintError(store.error()), 1;
+  services::UserService users(**store, util::SystemClock::Instance());
+  auto created = users.Create(o.email, o.name, role);
+  if (!created.ok())
+    return PrintError(created.error()),
+           created.error().code == util::ErrorCode::kAlreadyExists ? 3 : 1;
+  std::printf("%s login: %s  password: %s\n", domain::RoleName(role), created->user.email.c_str(),
+              created->password.c_str());
+  return 0;
+}
+
+int EnsureAdmin(const GlobalOptions& g, const std::string& email) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return PrintError(store.error()), 1;
+  services::UserService users(**store, util::SystemClock::Instance());
+  auto r = users.EnsureAdmin(email);
+  if (!r.ok()) return PrintError(r.error()), 1;
+  if (!r->password.empty()) {
+    std::printf("admin login: %s  password: %s\n", r->user.email.c_str(), r->password.c_str());
+  } else {
+    std::printf(
+        "admin login: %s  (password set earlier; `replydesk user password %s` makes a new one)\n",
+        r->user.email.c_str(), r->user.email.c_str());
+  }
+  return 0;
+}
+
+int Password(const GlobalOptions& g, const std::string& email) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return PrintError(store.error()), 1;
+  services::UserService users(**store, util::SystemClock::Instance());
+  auto r = users.ResetPassword(email);
+  if (!r.ok()) return PrintError(r.error()), r.error().code == util::ErrorCode::kNotFound ? 2 : 1;
+  std::printf("login: %s  password: %s\n", email.c_str(), r->c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
+  auto* user = app.add_subcommand("user", "Logins for agents and admins");
+  user->require_subcommand(1);
+  auto o = std::make_shared<UserOptions>();
+  auto* add = user->add_subcommand("add", "Create a login with a generated password");
+  add->add_option("EMAIL", o->email)->required();
+  add->add_option("--name", o->name, "Full name");
+  add->add_option("--role", o->role, "admin or agent")->capture_default_str();
+  add->callback([&g, &exit_code, o] { exit_code = Add(g, *o); });
+  auto* ensure = user->add_subcommand("ensure-admin", "Create the admin login unless it exists");
+  auto email = std::make_shared<std::string>("admin@localhost");
+  ensure->add_option("--email", *email)->capture_default_str();
+  ensure->callback([&g, &exit_code, email] { exit_code = EnsureAdmin(g, *email); });
+  auto* password = user->add_subcommand("password", "Generate a new password for a login");
+  auto who = std::make_shared<std::string>();
+  password->add_option("EMAIL", *who)->required();
+  password->callback([&g, &exit_code, who] { exit_code = Password(g, *who); });
+}
+
+}  // namespace replydesk::app

@@ -1,0 +1,43 @@
+// Global options and store opening for subcommands.
+#include "app/context.h"
+
+#include <iostream>
+
+namespace replydesk::app {
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--db", g.db, "SQLite file path or postgresql:// URL")
+      ->envname("REPLYDESK_DB")
+      ->capture_default_str();
+  app.add_option("--blob-dir", g.blob_dir,
+                 "Blob folder (default: beside the SQLite file; in the database on PostgreSQL)")
+      ->envname("REPLYDESK_BLOB_DIR");
+  app.add_option("--log-level", g.log_level, "debug, info, warn, error, off")
+      ->envname("REPLYDESK_LOG_LEVEL")
+      ->capture_default_str();
+  app.add_option("--tag-prefix", g.tag_prefix, "Ticket tag prefix in subjects: [#T-104233]")
+      ->envname("REPLYDESK_TAG_PREFIX")
+      ->capture_default_str();
+  app.add_option("--job-lease", g.job_lease_seconds,
+                 "Seconds a worker holds a job; a crashed worker's jobs run again after it")
+      ->envname("REPLYDESK_JOB_LEASE")
+      ->capture_default_str();
+}
+
+util::Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& g) {
+  store::StoreOptions options;
+  options.url = g.db;
+  options.blob_dir = g.blob_dir;
+  return store::Store::Open(options);
+}
+
+services::IngestSettings MakeIngestSettings(const GlobalOptions& g) {
+  services::IngestSettings s;
+  s.ticket_tag_prefix = g.tag_prefix;
+  s.job_lease_seconds = g.job_lease_seconds;
+  return s;
+}
+
+void PrintError(const util::Error& e) { std::cerr << "replydesk: " << e.ToString() << "\n"; }
+
+}  // namespace replydesk::app

@@ -1,0 +1,43 @@
+// Global options shared by every subcommand and the helpers that turn them
+// into a store and settings. Wiring only.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "services/ingest_settings.h"
+#include "store/store.h"
+
+namespace replydesk::app {
+
+struct GlobalOptions {
+  std::string db = "var/replydesk.db";  // --db / REPLYDESK_DB
+  std::string blob_dir;                 // --blob-dir / REPLYDESK_BLOB_DIR
+  std::string log_level = "warn";
+  std::string tag_prefix = "T-";
+  int job_lease_seconds = 300;  // a crashed worker's job is retried after this
+};
+
+// Registers --db, --blob-dir, --log-level and --tag-prefix on the top-level app
+// (usable before or after the subcommand).
+void AddGlobalOptions(CLI::App& app, GlobalOptions& g);
+
+util::Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& g);
+services::IngestSettings MakeIngestSettings(const GlobalOptions& g);
+
+// Prints "replydesk: <error>" to stderr.
+void PrintError(const util::Error& e);
+
+// Subcommand registration. Each sets `exit_code` when it runs.
+void AddIngestCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddImportCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddInspectCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddTicketCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddInboundCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddChannelCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddAdminCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+
+}  // namespace replydesk::app

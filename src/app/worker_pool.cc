@@ -1,0 +1,62 @@
+// Worker pool: see worker_pool.h.
+#include "app/worker_pool.h"
+
+#include <unistd.h>
+
+#include "services/inbound_worker.h"
+#include "util/log.h"
+
+namespace replydesk::app {
+
+WorkerPool::WorkerPool(const GlobalOptions& g, int threads) : g_(g) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Run(i); });
+}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_ = true;
+  }
+  cv_.notify_all();
+}
+
+void WorkerPool::Stop() {
+  stop_ = true;
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void WorkerPool::Run(int index) {
+  const std::string name = "serve-" + std::to_string(getpid()) + "-" + std::to_string(index);
+  std::unique_ptr<store::Store> store;
+  while (!stop_) {
+    if (!store) {
+      auto opened = OpenStore(g_);
+      if (!opened.ok()) {
+        spdlog::error("worker {}: {}", name, opened.error().ToString());
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::seconds(5), [&] { return stop_.load(); });
+        continue;
+      }
+      store = std::move(opened).value();
+    }
+    services::InboundWorker worker(*store, util::SystemClock::Instance(), MakeIngestSettings(g_),
+                                   name);
+    auto r = worker.RunBatch(100);
+    if (!r.ok()) {
+      spdlog::error("worker {}: {}", name, r.error().ToString());
+      store.reset();  // reconnect after a store failure
+      continue;
+    }
+    if (r->claimed > 0) continue;
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return pending_ || stop_.load(); });
+    pending_ = false;
+  }
+}
+
+}  // namespace replydesk::app

@@ -1,0 +1,34 @@
+// Job workers for `serve`: N threads, each with its own Store connection,
+// processing inbound jobs in batches. Wake() lets an accept path start
+// processing at once instead of waiting for the next poll.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "app/context.h"
+
+namespace replydesk::app {
+
+class WorkerPool {
+ public:
+  WorkerPool(const GlobalOptions& g, int threads);
+  ~WorkerPool();
+  void Wake();
+  void Stop();  // finishes the batches in hand, then joins
+
+ private:
+  void Run(int index);
+
+  const GlobalOptions& g_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace replydesk::app

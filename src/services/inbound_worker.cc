@@ -1,0 +1,132 @@
+// Batch processing of inbound messages: see inbound_worker.h.
+#include "services/inbound_worker.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "services/inbound_service.h"
+#include "util/fault.h"
+#include "util/log.h"
+
+namespace replydesk::services {
+
+using domain::InboundState;
+
+struct InboundWorker::Item {
+  store::Job job;
+  std::optional<PreparedMessage> msg;  // nullopt: nothing to do (already processed or gone)
+  std::string error;                   // preparation failed: recorded as a processing failure
+};
+
+InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
+                             std::string name)
+    : store_(store),
+      clock_(clock),
+      settings_(std::move(settings)),
+      name_(std::move(name)),
+      parser_(settings_.parse_limits),
+      processor_(settings_) {}
+
+util::Status InboundWorker::Prepare(Item& item) {
+  if (!item.msg) return util::OkStatus();
+  PreparedMessage& msg = *item.msg;
+  auto raw = store_.blobs().Get(msg.inbound.raw_sha256);
+  if (!raw.ok()) {
+    if (raw.error().code == util::ErrorCode::kUnavailable) return raw.error();
+    item.error = raw.error().ToString();
+    return util::OkStatus();
+  }
+  msg.parsed = parser_.Parse(*raw);
+  // Blobs first (deferred sync, one Flush per batch), rows later: a row never
+  // points at a blob that a crash could lose.
+  if (!msg.parsed.html.empty()) {
+    RD_ASSIGN_OR_RETURN(msg.html_sha256,
+                        store_.blobs().Put(msg.parsed.html, util::Sync::kDeferred));
+  }
+  for (auto& att : msg.parsed.attachments) {
+    RD_ASSIGN_OR_RETURN(std::string sha, store_.blobs().Put(att.data, util::Sync::kDeferred));
+    msg.attachment_sha256.push_back(std::move(sha));
+    std::string().swap(att.data);  // the blob has it; free the memory now
+  }
+  return util::OkStatus();
+}
+
+util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* result) {
+  if (!item.msg) return tx.CompleteJob(item.job.id);
+  const domain::Id inbound_id = item.msg->inbound.id;
+  const util::UnixSeconds now = clock_.Now();
+  ProcessOutcome outcome;
+  util::Status st = item.error.empty()
+                        ? tx.Nested([&](store::Tx& inner) -> util::Status {
+                            RD_ASSIGN_OR_RETURN(outcome, processor_.Process(inner, *item.msg, now));
+                            return util::OkStatus();
+                          })
+                        : util::Status(util::MakeError(util::ErrorCode::kInternal,
+                                                       "inbound.unreadable", item.error));
+  if (st.ok()) {
+    ++result->processed;
+    if (outcome.new_ticket) ++result->new_tickets;
+    RD_RETURN_IF_ERROR(tx.SetInboundResult(inbound_id, InboundState::kProcessed, "",
+                                           outcome.ticket_id, outcome.article_id));
+    return tx.CompleteJob(item.job.id);
+  }
+  // Kept and visible with its error; retried with exponential backoff, then parked.
+  ++result->failed;
+  const std::string error = st.error().ToString();
+  spdlog::warn("inbound#{} processing failed (attempt {}): {}", inbound_id, item.job.attempts + 1,
+               error);
+  RD_RETURN_IF_ERROR(
+      tx.SetInboundResult(inbound_id, InboundState::kFailed, error, std::nullopt, std::nullopt));
+  std::optional<util::UnixSeconds> retry_at;
+  if (item.job.attempts + 1 < settings_.max_attempts) {
+    retry_at = now + (int64_t{settings_.retry_base_seconds} << std::min(item.job.attempts, 16));
+  }
+  return tx.FailJob(item.job.id, error, retry_at);
+}
+
+util::Result<BatchResult> InboundWorker::RunBatch(int batch) {
+  std::vector<Item> items;
+  RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
+    items.clear();
+    RD_ASSIGN_OR_RETURN(auto jobs, tx.ClaimJobs(name_, {InboundService::kProcessJob}, clock_.Now(),
+                                                settings_.job_lease_seconds, batch));
+    for (auto& job : jobs) {
+      Item item{std::move(job), std::nullopt, ""};
+      auto inbound = tx.GetInbound(std::strtoll(item.job.payload.c_str(), nullptr, 10));
+      if (inbound.ok() && inbound->state != InboundState::kProcessed &&
+          inbound->state != InboundState::kDuplicate) {
+        item.msg = PreparedMessage{std::move(inbound).value(), {}, std::nullopt, {}};
+      } else if (!inbound.ok() && inbound.error().code != util::ErrorCode::kNotFound) {
+        return inbound.error();
+      }
+      items.push_back(std::move(item));
+    }
+    return util::OkStatus();
+  }));
+  BatchResult result;
+  result.claimed = static_cast<int>(items.size());
+  if (items.empty()) return result;
+  for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
+  RD_RETURN_IF_ERROR(store_.blobs().Flush());
+  RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
+    result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
+    for (Item& item : items) RD_RETURN_IF_ERROR(Finish(tx, item, &result));
+    util::FaultPoint("process.before_commit");
+    return util::OkStatus();
+  }));
+  return result;
+}
+
+util::Result<BatchResult> InboundWorker::Drain(int batch) {
+  BatchResult total;
+  while (true) {
+    RD_ASSIGN_OR_RETURN(BatchResult r, RunBatch(batch));
+    if (r.claimed == 0) return total;
+    total.claimed += r.claimed;
+    total.processed += r.processed;
+    total.failed += r.failed;
+    total.new_tickets += r.new_tickets;
+  }
+}
+
+}  // namespace replydesk::services

@@ -1,0 +1,54 @@
+// Runs the processing jobs of accepted messages in batches: claim jobs, read
+// and parse the raw messages and store their blobs outside any transaction,
+// then process the batch in one transaction with a savepoint per message so
+// one bad message never holds back the others. A message whose processing
+// fails is marked failed with its error, retried with backoff and finally
+// parked — never dropped (`replydesk inbound list/retry`).
+//
+// Thread safety: one InboundWorker per thread, each with its own Store.
+#pragma once
+
+#include <string>
+
+#include "mail/mime_parser.h"
+#include "services/ingest_settings.h"
+#include "services/message_processor.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace replydesk::services {
+
+struct BatchResult {
+  int claimed = 0;
+  int processed = 0;
+  int failed = 0;
+  int new_tickets = 0;
+};
+
+class InboundWorker {
+ public:
+  InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
+                std::string name);
+
+  // Claims up to `batch` ready jobs and processes them. claimed == 0 means the
+  // queue had nothing ready. Errors: the store's (jobs stay leased and are
+  // picked up again after the lease).
+  util::Result<BatchResult> RunBatch(int batch);
+
+  // Runs batches until no job is ready; returns the totals.
+  util::Result<BatchResult> Drain(int batch = 200);
+
+ private:
+  struct Item;
+  util::Status Prepare(Item& item);
+  util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);
+
+  store::Store& store_;
+  const util::Clock& clock_;
+  IngestSettings settings_;
+  std::string name_;
+  mail::MimeParser parser_;
+  MessageProcessor processor_;
+};
+
+}  // namespace replydesk::services

@@ -1,0 +1,70 @@
+// Turns one accepted message into domain records, inside the caller's
+// transaction: customer (found by normalised address, created when new),
+// channel (by receiving address), ticket (threaded, or new), article,
+// attachments and the Message-ID index. Pure database work: parsing and blob
+// writes happen before, outside the transaction (see InboundWorker).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/entities.h"
+#include "domain/ticket_tag.h"
+#include "mail/parsed_message.h"
+#include "services/ingest_settings.h"
+#include "store/store.h"
+
+namespace replydesk::services {
+
+// A parsed message with its blobs already stored.
+struct PreparedMessage {
+  domain::Inbound inbound;
+  mail::ParsedMessage parsed;
+  std::optional<std::string> html_sha256;
+  std::vector<std::string> attachment_sha256;  // parallel to parsed.attachments
+};
+
+struct ProcessOutcome {
+  domain::Id ticket_id = 0;
+  domain::Id article_id = 0;
+  bool new_ticket = false;
+  std::string threaded_by;  // "tag", "message_id", "subject", "" for a new ticket
+};
+
+class MessageProcessor {
+ public:
+  explicit MessageProcessor(const IngestSettings& settings);
+
+  util::Result<ProcessOutcome> Process(store::Tx& tx, const PreparedMessage& msg,
+                                       util::UnixSeconds now) const;
+
+ private:
+  util::Result<domain::Customer> FindOrCreateCustomer(store::Tx& tx, const PreparedMessage& msg,
+                                                      util::UnixSeconds now) const;
+  util::Result<std::optional<domain::Channel>> FindChannel(store::Tx& tx,
+                                                           const PreparedMessage& msg) const;
+  // The ticket this message belongs to, or nullopt for a new one.
+  util::Result<std::optional<domain::Ticket>> FindThread(store::Tx& tx, const PreparedMessage& msg,
+                                                         domain::Id customer_id,
+                                                         util::UnixSeconds now,
+                                                         std::string* threaded_by) const;
+  util::Result<domain::Ticket> CreateTicket(store::Tx& tx, const PreparedMessage& msg,
+                                            const domain::Customer& customer,
+                                            const std::optional<domain::Channel>& channel,
+                                            util::UnixSeconds now) const;
+  util::Result<domain::Article> CreateArticle(store::Tx& tx, const PreparedMessage& msg,
+                                              const domain::Ticket& ticket,
+                                              const domain::Customer& customer,
+                                              util::UnixSeconds now) const;
+  util::Status IndexMessageIds(store::Tx& tx, const PreparedMessage& msg, domain::Id ticket_id,
+                               domain::Id article_id) const;
+
+  IngestSettings settings_;
+  domain::TicketTag tag_;
+};
+
+// "Name <address>, ..." for display.
+std::string FormatMailboxes(const std::vector<mail::Mailbox>& list);
+
+}  // namespace replydesk::services
