@@ -22,6 +22,10 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
                  "Seconds a worker holds a job; a crashed worker's jobs run again after it")
       ->envname("REPLYDESK_JOB_LEASE")
       ->capture_default_str();
+  app.add_option("--max-message-bytes", g.max_message_bytes,
+                 "Larger messages are refused (LMTP 552, ingest exit 65)")
+      ->envname("REPLYDESK_MAX_MESSAGE_BYTES")
+      ->capture_default_str();
 }
 
 util::Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& g) {
@@ -35,6 +39,7 @@ services::IngestSettings MakeIngestSettings(const GlobalOptions& g) {
   services::IngestSettings s;
   s.ticket_tag_prefix = g.tag_prefix;
   s.job_lease_seconds = g.job_lease_seconds;
+  s.max_message_bytes = g.max_message_bytes;
   return s;
 }
 

@@ -17,6 +17,7 @@ struct GlobalOptions {
   std::string log_level = "warn";
   std::string tag_prefix = "T-";
   int job_lease_seconds = 300;  // a crashed worker's job is retried after this
+  size_t max_message_bytes = 50u << 20;
 };
 
 // Registers --db, --blob-dir, --log-level and --tag-prefix on the top-level app

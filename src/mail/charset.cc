@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "mail/charset_guess.h"
+#include "mail/gmime_handle.h"
 #include "util/strings.h"
 
 namespace replydesk::mail {
@@ -151,6 +152,7 @@ bool HasEightBit(std::string_view s) {
 bool ConvertCharset(std::string_view bytes, std::string_view charset, std::string* out) {
   std::string label(util::TrimView(charset));
   if (label.empty()) return false;
+  SharedParserOptions();  // GMime's charset tables exist only after g_mime_init
   const char* name = g_mime_charset_iconv_name(label.c_str());
   iconv_t raw = iconv_open("UTF-8", name ? name : label.c_str());
   if (raw == reinterpret_cast<iconv_t>(-1)) return false;

@@ -5,6 +5,7 @@
 // Runs on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -91,6 +92,62 @@ TEST_P(CrashTest, KillAtEveryFaultPointLosesNothingAndDuplicatesNothing) {
     for (const auto& a : shown["articles"]) message_ids.insert(a["message_id"].get<std::string>());
   }
   EXPECT_EQ(message_ids.size(), static_cast<size_t>(delivered));  // each message exactly once
+}
+
+// Sends one message over LMTP with Python's smtplib; exit 0 when every
+// recipient got 250, 1 otherwise (refused, connection lost).
+ProcessResult LmtpSend(const std::string& port, const std::string& raw) {
+  const std::string script =
+      "import smtplib, sys\n"
+      "data = sys.stdin.buffer.read()\n"
+      "try:\n"
+      "    c = smtplib.LMTP('127.0.0.1', " +
+      port +
+      ", timeout=20)\n"
+      "    refused = c.sendmail('sender@example.com', ['support@ours.example'], data)\n"
+      "    c.quit()\n"
+      "    sys.exit(1 if refused else 0)\n"
+      "except Exception as e:\n"
+      "    print(repr(e)); sys.exit(1)\n";
+  return RunProcess({"/usr/bin/python3", "-c", script}, raw);
+}
+
+std::string ServePort(BackgroundProcess& serve) {
+  std::string line = serve.WaitForLine("LMTP on 127.0.0.1:");
+  auto colon = line.find("127.0.0.1:");
+  if (colon == std::string::npos) return "";
+  return line.substr(colon + 10, line.find(',', colon) - colon - 10);
+}
+
+TEST_P(CrashTest, ServeKilledBeforeLmtpReplyLosesNothing) {
+  ASSERT_TRUE(Run({"channel", "add", "support@ours.example"}).Exited(0));
+  std::vector<std::string> serve_argv = {REPLYDESK_BINARY,      "--db",  db_->url(), "--blob-dir",
+                                         db_->dir() + "/blobs", "--job-lease", "1", "serve", "--lmtp",   "127.0.0.1:0",
+                                         "--workers",           "1"};
+  const int kMessages = 3;
+  for (int i = 0; i < kMessages; ++i) {
+    BackgroundProcess serve(serve_argv, {"REPLYDESK_FAULT=lmtp.before_reply"});
+    std::string port = ServePort(serve);
+    ASSERT_FALSE(port.empty());
+    // Accepted and committed, but the process dies before saying 250.
+    EXPECT_TRUE(LmtpSend(port, Message(2 * i)).Exited(1));
+    int status = serve.Wait(20);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  }
+  // The MTA redelivers everything to the restarted server.
+  BackgroundProcess serve(serve_argv);
+  std::string port = ServePort(serve);
+  ASSERT_FALSE(port.empty());
+  for (int i = 0; i < kMessages; ++i) EXPECT_TRUE(LmtpSend(port, Message(2 * i)).Exited(0));
+  json tickets;
+  for (int tries = 0; tries < 100; ++tries) {
+    tickets = RunJson({"ticket", "list", "--json"});
+    if (tickets.size() >= static_cast<size_t>(kMessages)) break;
+    usleep(100 * 1000);
+  }
+  EXPECT_EQ(tickets.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(RunJson({"inbound", "list", "--json"}).size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(serve.Kill(SIGTERM), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest, BackendValues(), BackendName);

@@ -142,6 +142,19 @@ int BackgroundProcess::Kill(int sig) {
   return status;
 }
 
+int BackgroundProcess::Wait(int timeout_seconds) {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  for (int i = 0; i < timeout_seconds * 10; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    usleep(100 * 1000);
+  }
+  return Kill(SIGKILL);
+}
+
 bool BackgroundProcess::Running() {
   if (pid_ <= 0) return false;
   int status = 0;

@@ -31,6 +31,8 @@ class BackgroundProcess {
   std::string WaitForLine(const std::string& needle, int timeout_seconds = 20);
   // Sends `sig` and waits; returns the wait status.
   int Kill(int sig);
+  // Waits for the process to end by itself (SIGKILL after the timeout); returns the wait status.
+  int Wait(int timeout_seconds);
   bool Running();
 
  private:
