@@ -635,7 +635,7 @@ def main():
     for b, d in env["backends"].items():
         print("%s: %s" % (b, d))
     env["harness_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    env["rss_method"] = ("import/ingest: GNU time %%M; lmtp: VmHWM of serve" if os.access(TIME_BIN, os.X_OK)
+    env["rss_method"] = ("import/ingest: GNU time %M; lmtp: VmHWM of serve" if os.access(TIME_BIN, os.X_OK)
                          else "import/ingest: wait4 ru_maxrss, floor = harness RSS; lmtp: VmHWM of serve")
     print("peak RSS: %s (harness itself %.1f MiB)" % (env["rss_method"], env["harness_rss_kib"] / 1024))
     print("correctness: %s" % ("PASS" if all_ok else "FAIL"))
