@@ -10,7 +10,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   libpq-dev libpqxx-dev postgresql
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  nlohmann-json3-dev libsodium-dev libgumbo-dev
+  nlohmann-json3-dev libsodium-dev libssl-dev libgumbo-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libkainjow-mustache-dev libicu-dev libstemmer-dev libcld2-dev
   libgtest-dev libgmock-dev libbenchmark-dev

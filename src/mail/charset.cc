@@ -1,12 +1,15 @@
 // Charset conversion to UTF-8: see charset.h. Conversion uses glibc iconv
-// directly (one handle per call) with GMime's alias table for the names
-// seen in real mail ("cp-1251", "win-1251", "ks_c_5601-1987").
+// directly with GMime's alias table for the names seen in real mail
+// ("cp-1251", "win-1251", "ks_c_5601-1987"). Handles are cached per thread:
+// iconv_open dlopens a gconv module and iconv_close unloads it, which cost
+// more than half of an import's time before the cache (bench/RESULTS.md).
 #include "mail/charset.h"
 
 #include <gmime/gmime.h>
 #include <iconv.h>
 
 #include <cerrno>
+#include <map>
 #include <memory>
 
 #include "mail/charset_guess.h"
@@ -16,13 +19,36 @@
 namespace replydesk::mail {
 namespace {
 
-struct IconvCloser {
-  void operator()(iconv_t* cd) const {
-    iconv_close(*cd);
-    delete cd;
+// Per-thread cache of iconv handles to UTF-8, keyed by iconv charset name.
+// A handle is reset to its initial state before each use. Unknown names are
+// cached as failures too (a message may repeat a bogus label many times).
+class IconvCache {
+ public:
+  ~IconvCache() {
+    for (auto& [name, cd] : handles_) {
+      if (cd != kInvalid) iconv_close(cd);
+    }
   }
+  iconv_t Get(const std::string& name) {
+    auto it = handles_.find(name);
+    if (it == handles_.end()) {
+      if (handles_.size() >= 64) Clear();  // bounded: labels come from outside
+      it = handles_.emplace(name, iconv_open("UTF-8", name.c_str())).first;
+    }
+    if (it->second != kInvalid) iconv(it->second, nullptr, nullptr, nullptr, nullptr);
+    return it->second;
+  }
+  static inline const iconv_t kInvalid = reinterpret_cast<iconv_t>(-1);
+
+ private:
+  void Clear() {
+    for (auto& [name, cd] : handles_) {
+      if (cd != kInvalid) iconv_close(cd);
+    }
+    handles_.clear();
+  }
+  std::map<std::string, iconv_t> handles_;
 };
-using IconvHandle = std::unique_ptr<iconv_t, IconvCloser>;
 
 // Length of the valid UTF-8 sequence at s[i], 0 when invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -154,9 +180,9 @@ bool ConvertCharset(std::string_view bytes, std::string_view charset, std::strin
   if (label.empty()) return false;
   SharedParserOptions();  // GMime's charset tables exist only after g_mime_init
   const char* name = g_mime_charset_iconv_name(label.c_str());
-  iconv_t raw = iconv_open("UTF-8", name ? name : label.c_str());
-  if (raw == reinterpret_cast<iconv_t>(-1)) return false;
-  IconvHandle cd(new iconv_t(raw));
+  thread_local IconvCache cache;
+  iconv_t cd = cache.Get(name ? name : label);
+  if (cd == IconvCache::kInvalid) return false;
   std::string result;
   std::string input(bytes);
   char* in = input.data();
@@ -165,13 +191,13 @@ bool ConvertCharset(std::string_view bytes, std::string_view charset, std::strin
   while (in_left > 0) {
     char* o = buf;
     size_t o_left = sizeof(buf);
-    size_t rc = iconv(*cd, &in, &in_left, &o, &o_left);
+    size_t rc = iconv(cd, &in, &in_left, &o, &o_left);
     result.append(buf, o - buf);
     if (rc == static_cast<size_t>(-1) && errno != E2BIG) return false;
   }
   char* o = buf;
   size_t o_left = sizeof(buf);
-  iconv(*cd, nullptr, nullptr, &o, &o_left);  // flush shift state (ISO-2022-JP)
+  iconv(cd, nullptr, nullptr, &o, &o_left);  // flush shift state (ISO-2022-JP)
   result.append(buf, o - buf);
   if (!IsValidUtf8(result)) return false;
   *out = std::move(result);

@@ -32,9 +32,14 @@ util::Result<store::NewInbound> InboundService::Prepare(const AcceptRequest& req
     if (sender.empty()) sender = domain::NormalizeAddress(req.envelope_from);
     row.dedup_key = util::Sha256Hex(util::AsciiLower(scan.message_id) + "\n" + sender);
   }
-  // After Put returns (kNow): the raw bytes are on disk under their SHA-256.
-  RD_ASSIGN_OR_RETURN(row.raw_sha256, store_.blobs().Put(req.raw, sync));
-  util::FaultPoint("accept.after_blob");
+  if (store_.blobs().InDatabase()) {
+    // The blob row is written in the accept transaction itself (Commit).
+    row.raw_sha256 = util::Sha256Hex(req.raw);
+  } else {
+    // After Put returns (kNow): the raw bytes are on disk under their SHA-256.
+    RD_ASSIGN_OR_RETURN(row.raw_sha256, store_.blobs().Put(req.raw, sync));
+    util::FaultPoint("accept.after_blob");
+  }
   row.size = static_cast<int64_t>(req.raw.size());
   row.source = req.source;
   row.envelope_from = req.envelope_from;
@@ -47,11 +52,16 @@ util::Result<store::NewInbound> InboundService::Prepare(const AcceptRequest& req
 }
 
 util::Status InboundService::Commit(store::Tx& tx, const store::NewInbound& row,
-                                    AcceptResult* out) {
+                                    std::string_view raw, AcceptResult* out) {
   RD_ASSIGN_OR_RETURN(auto inserted, tx.InsertInbound(row));
   out->inbound_id = inserted.id;
   out->duplicate = inserted.duplicate;
   if (!inserted.duplicate) {
+    if (store_.blobs().InDatabase()) {
+      // Same transaction as the row: durable together at COMMIT, one fsync.
+      RD_ASSIGN_OR_RETURN([[maybe_unused]] std::string sha, store_.blobs().Put(raw));
+      util::FaultPoint("accept.after_blob");
+    }
     RD_RETURN_IF_ERROR(tx.EnqueueJob(kProcessJob, std::to_string(inserted.id), row.received_at));
   }
   util::FaultPoint("accept.before_commit");
@@ -63,8 +73,8 @@ util::Result<AcceptResult> InboundService::Accept(const AcceptRequest& req) {
   AcceptResult result;
   // After this commit: the inbound row and its job are durable; only now may
   // the caller answer 250 / exit 0 / delete from the source mailbox.
-  RD_RETURN_IF_ERROR(
-      store_.Transact([&](store::Tx& tx) -> util::Status { return Commit(tx, row, &result); }));
+  RD_RETURN_IF_ERROR(store_.Transact(
+      [&](store::Tx& tx) -> util::Status { return Commit(tx, row, req.raw, &result); }));
   util::FaultPoint("accept.after_commit");
   return result;
 }
@@ -81,7 +91,9 @@ util::Result<std::vector<AcceptResult>> InboundService::AcceptBatch(
   RD_RETURN_IF_ERROR(store_.blobs().Flush());
   std::vector<AcceptResult> results(rows.size());
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
-    for (size_t i = 0; i < rows.size(); ++i) RD_RETURN_IF_ERROR(Commit(tx, rows[i], &results[i]));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      RD_RETURN_IF_ERROR(Commit(tx, rows[i], reqs[i].raw, &results[i]));
+    }
     return util::OkStatus();
   }));
   return results;

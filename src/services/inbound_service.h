@@ -52,7 +52,9 @@ class InboundService {
 
  private:
   util::Result<store::NewInbound> Prepare(const AcceptRequest& req, util::Sync sync);
-  util::Status Commit(store::Tx& tx, const store::NewInbound& row, AcceptResult* out);
+  // Inserts the row and its job; with blobs in the database, also the raw blob.
+  util::Status Commit(store::Tx& tx, const store::NewInbound& row, std::string_view raw,
+                      AcceptResult* out);
 
   store::Store& store_;
   const util::Clock& clock_;

@@ -37,7 +37,9 @@ util::Status InboundWorker::Prepare(Item& item) {
     return util::OkStatus();
   }
   msg.parsed = parser_.Parse(*raw);
-  // Blobs first (deferred sync, one Flush per batch), rows later: a row never
+  // Blobs in the database are written inside the processing transaction (StoreBlobs).
+  if (store_.blobs().InDatabase()) return util::OkStatus();
+  // Files first (deferred sync, one Flush per batch), rows later: a row never
   // points at a blob that a crash could lose.
   if (!msg.parsed.html.empty()) {
     RD_ASSIGN_OR_RETURN(msg.html_sha256,
@@ -51,6 +53,19 @@ util::Status InboundWorker::Prepare(Item& item) {
   return util::OkStatus();
 }
 
+util::Status InboundWorker::StoreBlobs(PreparedMessage& msg) {
+  if (!store_.blobs().InDatabase()) return util::OkStatus();
+  msg.attachment_sha256.clear();  // Transact may run the batch again
+  if (!msg.parsed.html.empty()) {
+    RD_ASSIGN_OR_RETURN(msg.html_sha256, store_.blobs().Put(msg.parsed.html));
+  }
+  for (const auto& att : msg.parsed.attachments) {
+    RD_ASSIGN_OR_RETURN(std::string sha, store_.blobs().Put(att.data));
+    msg.attachment_sha256.push_back(std::move(sha));
+  }
+  return util::OkStatus();
+}
+
 util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* result) {
   if (!item.msg) return tx.CompleteJob(item.job.id);
   const domain::Id inbound_id = item.msg->inbound.id;
@@ -58,6 +73,7 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
   ProcessOutcome outcome;
   util::Status st = item.error.empty()
                         ? tx.Nested([&](store::Tx& inner) -> util::Status {
+                            RD_RETURN_IF_ERROR(StoreBlobs(*item.msg));
                             RD_ASSIGN_OR_RETURN(outcome, processor_.Process(inner, *item.msg, now));
                             return util::OkStatus();
                           })

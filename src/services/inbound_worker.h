@@ -42,6 +42,9 @@ class InboundWorker {
   struct Item;
   util::Status Prepare(Item& item);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);
+  // With blobs in the database: stores the HTML body and attachments inside
+  // the processing transaction.
+  util::Status StoreBlobs(PreparedMessage& msg);
 
   store::Store& store_;
   const util::Clock& clock_;

@@ -147,8 +147,7 @@ Result<domain::Ticket> MessageProcessor::CreateTicket(store::Tx& tx, const Prepa
 
 Result<domain::Article> MessageProcessor::CreateArticle(store::Tx& tx, const PreparedMessage& msg,
                                                         const domain::Ticket& ticket,
-                                                        const domain::Customer& customer,
-                                                        util::UnixSeconds now) const {
+                                                        const domain::Customer& customer) const {
   const mail::ParsedMessage& p = msg.parsed;
   mail::Mailbox sender = Sender(msg);
   domain::Article a;
@@ -167,7 +166,9 @@ Result<domain::Article> MessageProcessor::CreateArticle(store::Tx& tx, const Pre
   a.body_html_sha256 = msg.html_sha256;
   a.inbound_id = msg.inbound.id;
   a.flags = p.flags;
-  a.created_at = now;
+  // Arrival time, not processing time: with several workers a reply may be
+  // processed before the request it answers, yet it arrived after it.
+  a.created_at = msg.inbound.received_at;
   RD_ASSIGN_OR_RETURN(domain::Article article, tx.CreateArticle(a));
   for (size_t i = 0; i < p.attachments.size() && i < msg.attachment_sha256.size(); ++i) {
     const mail::ParsedAttachment& pa = p.attachments[i];
@@ -222,7 +223,7 @@ Result<ProcessOutcome> MessageProcessor::Process(store::Tx& tx, const PreparedMe
     RD_ASSIGN_OR_RETURN(ticket, CreateTicket(tx, msg, customer, channel, now));
     out.new_ticket = true;
   }
-  RD_ASSIGN_OR_RETURN(domain::Article article, CreateArticle(tx, msg, ticket, customer, now));
+  RD_ASSIGN_OR_RETURN(domain::Article article, CreateArticle(tx, msg, ticket, customer));
   RD_RETURN_IF_ERROR(IndexMessageIds(tx, msg, ticket.id, article.id));
   out.ticket_id = ticket.id;
   out.article_id = article.id;

@@ -55,8 +55,7 @@ class MessageProcessor {
                                             util::UnixSeconds now) const;
   util::Result<domain::Article> CreateArticle(store::Tx& tx, const PreparedMessage& msg,
                                               const domain::Ticket& ticket,
-                                              const domain::Customer& customer,
-                                              util::UnixSeconds now) const;
+                                              const domain::Customer& customer) const;
   util::Status IndexMessageIds(store::Tx& tx, const PreparedMessage& msg, domain::Id ticket_id,
                                domain::Id article_id) const;
 

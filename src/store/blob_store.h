@@ -1,6 +1,6 @@
 // Content-addressed blobs (SHA-256, stored once): raw messages, attachments,
-// HTML bodies. Files under a folder ("ab/cdef...") by default, or rows of the
-// blobs table on PostgreSQL when no folder is configured.
+// HTML bodies. Rows of the blobs table by default (SQLite and PostgreSQL), or
+// files under a configured folder ("ab/cdef...").
 #pragma once
 
 #include <string>
@@ -26,6 +26,11 @@ class BlobStore {
   virtual util::Result<std::string> Get(const std::string& sha256) = 0;
   // Makes every kDeferred Put durable.
   virtual util::Status Flush() = 0;
+  // True when blobs are rows of the database: Put then joins the caller's
+  // open transaction and is durable with its COMMIT, so callers store blobs
+  // inside Store::Transact (one fsync for blob and rows together). False for
+  // files: callers write them before the transaction that references them.
+  virtual bool InDatabase() const { return false; }
 };
 
 }  // namespace replydesk::store

@@ -183,9 +183,10 @@ Result<Article> SqlTx::CreateArticle(const Article& a) {
 }
 
 Result<std::vector<Article>> SqlTx::ListArticles(Id ticket_id) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT " RD_ARTICLE_COLUMNS " FROM articles WHERE "
-                                             "ticket_id = ? ORDER BY created_at, id",
-                                             {Int(ticket_id)}));
+  RD_ASSIGN_OR_RETURN(Rows rows,
+                      conn_.Query("SELECT " RD_ARTICLE_COLUMNS " FROM articles WHERE "
+                                  "ticket_id = ? ORDER BY created_at, COALESCE(inbound_id, 0), id",
+                                  {Int(ticket_id)}));
   return ReadArticles(rows);
 }
 

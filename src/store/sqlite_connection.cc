@@ -37,8 +37,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   sqlite3_busy_timeout(db, busy_timeout_ms);
   // WAL: readers never block the writer. synchronous=FULL: the WAL is fsynced
   // at each commit, so a committed transaction survives a power cut.
+  // page_size (effective only when the file is new): blobs live in the
+  // database, and 16 KiB pages write them with a quarter of the syscalls.
   Status st = conn->DoExecScript(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
   if (!st.ok()) return UnavailableError("configure " + path + ": " + st.error().message);
   return conn;
 }

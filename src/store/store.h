@@ -31,8 +31,7 @@ enum class Backend { kSqlite, kPostgres };
 struct StoreOptions {
   // SQLite file path (folder created on first use) or "postgresql://..." URL.
   std::string url = "var/replydesk.db";
-  // Blob folder. Empty: beside the SQLite file ("<db>.blobs/"); on PostgreSQL,
-  // empty means blobs live in the database (table blobs).
+  // Blob folder. Empty: blobs live in the database (table blobs) on both backends.
   std::string blob_dir;
   bool migrate = true;  // apply pending migrations on open
   int busy_timeout_ms = 10000;

@@ -20,6 +20,7 @@ class TableBlobStore final : public BlobStore {
   util::Result<std::string> Put(std::string_view data, util::Sync sync) override;
   util::Result<std::string> Get(const std::string& sha256) override;  // "blob.not_found"
   util::Status Flush() override { return util::OkStatus(); }
+  bool InDatabase() const override { return true; }
 
  private:
   SqlConnection& conn_;

@@ -1,4 +1,4 @@
-// SHA-256 (libsodium) as lowercase hex: the name of every content-addressed blob
+// SHA-256 (OpenSSL) as lowercase hex: the name of every content-addressed blob
 // and the idempotency key of raw messages.
 #pragma once
 

@@ -25,10 +25,11 @@ class CrashTest : public ::testing::TestWithParam<store::Backend> {
     if (!db_->ok()) GTEST_SKIP() << db_->skip_reason();
   }
 
+  // Blobs as files (--blob-dir) or, by default, in the database.
   ProcessResult Run(std::vector<std::string> args, const std::string& input = "",
                     std::vector<std::string> env = {}) {
-    std::vector<std::string> argv = {REPLYDESK_BINARY,      "--db",        db_->url(), "--blob-dir",
-                                     db_->dir() + "/blobs", "--job-lease", "1"};
+    std::vector<std::string> argv = {REPLYDESK_BINARY, "--db", db_->url(), "--job-lease", "1"};
+    if (blob_files_) argv.insert(argv.end(), {"--blob-dir", db_->dir() + "/blobs"});
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProcess(argv, input, env);
   }
@@ -54,13 +55,25 @@ class CrashTest : public ::testing::TestWithParam<store::Backend> {
            "\n";
   }
 
+  void KillAtEveryPointThenCheck(const std::vector<std::string>& points);
+
   std::unique_ptr<TestDb> db_;
+  bool blob_files_ = false;
 };
 
-TEST_P(CrashTest, KillAtEveryFaultPointLosesNothingAndDuplicatesNothing) {
-  const std::vector<std::string> points = {
-      "blob.after_write",     "blob.after_fsync",    "blob.after_rename",    "accept.after_blob",
-      "accept.before_commit", "accept.after_commit", "process.before_commit"};
+TEST_P(CrashTest, KillAtEveryFaultPointWithBlobsInTheDatabase) {
+  KillAtEveryPointThenCheck({"accept.after_blob", "accept.before_commit", "accept.after_commit",
+                             "process.before_commit"});
+}
+
+TEST_P(CrashTest, KillAtEveryFaultPointWithBlobFiles) {
+  blob_files_ = true;
+  KillAtEveryPointThenCheck({"blob.after_write", "blob.after_fsync", "blob.after_rename",
+                             "accept.after_blob", "accept.before_commit", "accept.after_commit",
+                             "process.before_commit"});
+}
+
+void CrashTest::KillAtEveryPointThenCheck(const std::vector<std::string>& points) {
   ASSERT_TRUE(Run({"migrate"}).Exited(0));
   int delivered = 0;
   for (size_t k = 0; k < points.size(); ++k) {
