@@ -3,8 +3,10 @@
 // SIGINT/SIGTERM stop it cleanly: no new sessions, batches in hand finish.
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "app/context.h"
 #include "app/worker_pool.h"
@@ -18,7 +20,7 @@ namespace {
 
 struct ServeOptions {
   std::string lmtp = "127.0.0.1:2424";
-  int workers = 2;
+  int workers = 0;  // 0: 1 on SQLite (one writer at a time), 2 on PostgreSQL
 };
 
 // Maps the accept path onto LMTP replies (one mapping table, STYLE.md "Errors").
@@ -40,10 +42,18 @@ class LmtpBridge : public channels::LmtpHandler {
   LmtpBridge(const GlobalOptions& g, WorkerPool& workers) : g_(g), workers_(workers) {}
 
   channels::LmtpReply CheckRecipient(const std::string& address) override {
+    const std::string normalized = domain::NormalizeAddress(address);
+    // An MTA keeps its connection for many messages to the same few
+    // addresses: remember known channels for a few seconds per session
+    // instead of a transaction per recipient.
+    auto now = std::chrono::steady_clock::now();
+    if (auto it = known_.find(normalized); it != known_.end() && now - it->second < kKnownFor) {
+      return {250, "2.1.5", "Ok"};
+    }
     if (!Connect()) return {451, "4.3.0", "Store unavailable, try again later"};
     std::optional<domain::Channel> channel;
     auto st = store_->Transact([&](store::Tx& tx) -> util::Status {
-      RD_ASSIGN_OR_RETURN(channel, tx.FindChannelByAddress(domain::NormalizeAddress(address)));
+      RD_ASSIGN_OR_RETURN(channel, tx.FindChannelByAddress(normalized));
       return util::OkStatus();
     });
     if (!st.ok()) {
@@ -51,6 +61,8 @@ class LmtpBridge : public channels::LmtpHandler {
       return {451, "4.3.0", "Store unavailable, try again later"};
     }
     if (!channel) return {550, "5.1.1", "No such channel here"};
+    if (known_.size() > 1000) known_.clear();
+    known_[normalized] = now;
     return {250, "2.1.5", "Ok"};
   }
 
@@ -81,9 +93,11 @@ class LmtpBridge : public channels::LmtpHandler {
     return true;
   }
 
+  static constexpr std::chrono::seconds kKnownFor{10};
   const GlobalOptions& g_;
   WorkerPool& workers_;
   std::unique_ptr<store::Store> store_;
+  std::map<std::string, std::chrono::steady_clock::time_point> known_;
 };
 
 int Serve(const GlobalOptions& g, const ServeOptions& o) {
@@ -102,11 +116,13 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // threads started below inherit the mask
 
-  WorkerPool workers(g, o.workers);
+  int threads = o.workers;
+  if (threads <= 0) threads = g.db.rfind("postgres", 0) == 0 ? 2 : 1;
+  WorkerPool workers(g, threads);
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
   std::printf("replydesk serve: LMTP on %s:%u, %d workers, database %s\n", lmtp.host.c_str(),
-              server.port(), o.workers, g.db.c_str());
+              server.port(), threads, g.db.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);
@@ -123,7 +139,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
   cmd->add_option("--lmtp", o->lmtp, "LMTP listen address HOST:PORT (port 0: any free)")
       ->capture_default_str();
-  cmd->add_option("--workers", o->workers, "Job worker threads")->capture_default_str();
+  cmd->add_option("--workers", o->workers, "Job worker threads (0: 1 on SQLite, 2 on PostgreSQL)")
+      ->capture_default_str();
   cmd->callback([&g, &exit_code, o] { exit_code = Serve(g, *o); });
 }
 

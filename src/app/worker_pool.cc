@@ -46,15 +46,21 @@ void WorkerPool::Run(int index) {
     }
     services::InboundWorker worker(*store, util::SystemClock::Instance(), MakeIngestSettings(g_),
                                    name);
-    auto r = worker.RunBatch(100);
+    auto r = worker.RunBatch(kBatch);
     if (!r.ok()) {
       spdlog::error("worker {}: {}", name, r.error().ToString());
       store.reset();  // reconnect after a store failure
       continue;
     }
-    if (r->claimed > 0) continue;
+    if (r->claimed == kBatch) continue;  // a backlog: go on at once
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return pending_ || stop_.load(); });
+    if (r->claimed == 0) {
+      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return pending_ || stop_.load(); });
+    }
+    // Let a batch gather: under a stream of messages one commit per
+    // kCoalesce instead of one per message, which on SQLite would take the
+    // write lock (and an fsync) from the accept path every time.
+    cv_.wait_for(lock, kCoalesce, [&] { return stop_.load(); });
     pending_ = false;
   }
 }

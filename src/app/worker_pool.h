@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,8 @@ class WorkerPool {
   void Stop();  // finishes the batches in hand, then joins
 
  private:
+  static constexpr int kBatch = 200;
+  static constexpr std::chrono::milliseconds kCoalesce{50};
   void Run(int index);
 
   const GlobalOptions& g_;
