@@ -15,7 +15,7 @@ imported (hard-linked into eml/; manifest.jsonl would otherwise be sniffed as a 
 
 Databases: every measurement gets a fresh database.
   SQLite: a new folder under bench/.work/run-* (on the real disk, not tmpfs; the product's
-          default durability: WAL + synchronous=FULL, blobs as fsynced files beside the db).
+          default durability: WAL + synchronous=FULL, blobs in the database).
   PostgreSQL: a new database in the cluster named by $REPLYDESK_BENCH_PG_URL (any database URL
           of it; CREATE DATABASE is run there), else a private cluster started on 127.0.0.1
           with the server defaults, i.e. fsync=on and synchronous_commit=on (production-like
@@ -140,7 +140,7 @@ class SqliteBackend:
             self.dirs.remove(d)
 
     def describe(self):
-        return "SQLite file on %s (WAL, synchronous=FULL; blobs: fsynced files)" % WORK
+        return "SQLite file on %s (WAL, synchronous=FULL; blobs in the database)" % WORK
 
     def close(self):
         for d in list(self.dirs):
@@ -363,7 +363,7 @@ def lmtp_bytes(path):
     return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # what an MTA sends
 
 
-def route_lmtp(binary, backend, url, manifest, eml_dir, workers=2):
+def route_lmtp(binary, backend, url, manifest, eml_dir, workers=0):
     n = len(manifest)
     # Read each message just before sending it (page cache is warm): holding the corpus in this
     # process would raise its RSS, which children spawned later inherit in ru_maxrss (see below).
@@ -460,16 +460,21 @@ ROUTES = {"import": route_import, "lmtp": route_lmtp, "ingest": route_ingest}
 # ------------------------------------------------------------------ correctness
 def check(backend, url, manifest):
     """Returns (ok, summary, problems)."""
-    rows = backend.query(url, "SELECT id, ticket_id, message_id FROM articles")
+    # "First article" in the product's own order: arrival time, then arrival
+    # order (inbound id), then id — a reply may be processed before its
+    # request by another worker, yet it is shown after it.
+    rows = backend.query(url, "SELECT id, ticket_id, message_id, created_at, "
+                              "COALESCE(inbound_id, 0) FROM articles")
     tickets = int(backend.query(url, "SELECT count(*) FROM tickets")[0][0])
     states = inbound_states(backend, url)
     by_mid = {}
     first_of_ticket = {}
-    for aid, tid, mid in rows:
+    for aid, tid, mid, created, inbound in rows:
         aid, tid = int(aid), int(tid)
+        order = (int(created), int(inbound), aid)
         by_mid.setdefault(mid.lower(), []).append((aid, tid))
-        if tid not in first_of_ticket or aid < first_of_ticket[tid][0]:
-            first_of_ticket[tid] = (aid, mid.lower())
+        if tid not in first_of_ticket or order < first_of_ticket[tid][0]:
+            first_of_ticket[tid] = (order, mid.lower())
     expected = {m["message_id"].lower() for m in manifest}
     missing = [m["message_id"] for m in manifest if m["message_id"].lower() not in by_mid]
     dup = [mid for mid, lst in by_mid.items() if len(lst) > 1]
@@ -537,7 +542,7 @@ def main():
     ap.add_argument("--lmtp-count", type=int, default=0, help="messages for lmtp (default: --count)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is reported")
-    ap.add_argument("--workers", type=int, default=2, help="serve --workers for the lmtp route")
+    ap.add_argument("--workers", type=int, default=0, help="serve --workers for the lmtp route (0: the product default)")
     ap.add_argument("--keep", action="store_true", help="keep the SQLite run folders")
     ap.add_argument("--json", metavar="OUT")
     a = ap.parse_args()
