@@ -24,7 +24,8 @@ run: release
 # The whole suite on the sanitizer build, against SQLite and a throwaway
 # PostgreSQL cluster started on 127.0.0.1 (stopped afterwards).
 test: debug
-	@scripts/with-test-postgres.sh ctest --test-dir build/debug --output-on-failure -j $(JOBS)
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  scripts/with-test-postgres.sh ctest --test-dir build/debug --output-on-failure -j $(JOBS)
 
 bench: release
 	@bench/run_all.sh build/release/src/app/replydesk

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -134,9 +135,10 @@ std::string ServePort(BackgroundProcess& serve) {
 
 TEST_P(CrashTest, ServeKilledBeforeLmtpReplyLosesNothing) {
   ASSERT_TRUE(Run({"channel", "add", "support@ours.example"}).Exited(0));
-  std::vector<std::string> serve_argv = {REPLYDESK_BINARY,      "--db",  db_->url(), "--blob-dir",
-                                         db_->dir() + "/blobs", "--job-lease", "1", "serve", "--lmtp",   "127.0.0.1:0",
-                                         "--workers",           "1"};
+  std::vector<std::string> serve_argv = {
+      REPLYDESK_BINARY, "--db", db_->url(), "--blob-dir", db_->dir() + "/blobs",
+      "--job-lease",    "1",    "serve",    "--lmtp",     "127.0.0.1:0",
+      "--workers",      "1"};
   const int kMessages = 3;
   for (int i = 0; i < kMessages; ++i) {
     BackgroundProcess serve(serve_argv, {"REPLYDESK_FAULT=lmtp.before_reply"});
@@ -160,6 +162,30 @@ TEST_P(CrashTest, ServeKilledBeforeLmtpReplyLosesNothing) {
   }
   EXPECT_EQ(tickets.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(RunJson({"inbound", "list", "--json"}).size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(serve.Kill(SIGTERM), 0);
+}
+
+TEST_P(CrashTest, ServeAnswers451WhenTheStoreIsGone) {
+  if (GetParam() != store::Backend::kPostgres) {
+    GTEST_SKIP() << "needs a database that can vanish under a running server (PostgreSQL)";
+  }
+  ASSERT_TRUE(Run({"channel", "add", "support@ours.example"}).Exited(0));
+  BackgroundProcess serve({REPLYDESK_BINARY, "--db", db_->url(), "serve", "--lmtp", "127.0.0.1:0"});
+  std::string port = ServePort(serve);
+  ASSERT_FALSE(port.empty());
+  ASSERT_TRUE(LmtpSend(port, Message(0)).Exited(0));
+  // The database disappears (dropped, as a failed server or a full disk would make it unusable).
+  const std::string url = db_->url();
+  const std::string name = url.substr(url.rfind('/') + 1);
+  const char* admin = std::getenv("REPLYDESK_TEST_PG_URL");
+  ASSERT_NE(admin, nullptr);
+  ProcessResult drop =
+      RunProcess({"/usr/bin/psql", admin, "-c", "DROP DATABASE " + name + " WITH (FORCE)"});
+  ASSERT_TRUE(drop.Exited(0)) << drop.err;
+  // The MTA is told to retry later, never that the message was taken.
+  ProcessResult refused = LmtpSend(port, Message(2));
+  EXPECT_TRUE(refused.Exited(1));
+  EXPECT_NE(refused.out.find("451"), std::string::npos) << refused.out;
   EXPECT_EQ(serve.Kill(SIGTERM), 0);
 }
 
