@@ -59,7 +59,7 @@ util::Status InboundService::Commit(store::Tx& tx, const store::NewInbound& row,
   if (!inserted.duplicate) {
     if (store_.blobs().InDatabase()) {
       // Same transaction as the row: durable together at COMMIT, one fsync.
-      RD_ASSIGN_OR_RETURN([[maybe_unused]] std::string sha, store_.blobs().Put(raw));
+      RD_RETURN_IF_ERROR(store_.blobs().PutHashed(row.raw_sha256, raw));
       util::FaultPoint("accept.after_blob");
     }
     RD_RETURN_IF_ERROR(tx.EnqueueJob(kProcessJob, std::to_string(inserted.id), row.received_at));

@@ -18,6 +18,7 @@ class TableBlobStore final : public BlobStore {
   // Durable when the statement commits: at return outside a transaction, at
   // COMMIT inside one. `sync` changes nothing here.
   util::Result<std::string> Put(std::string_view data, util::Sync sync) override;
+  util::Status PutHashed(const std::string& sha256, std::string_view data) override;
   util::Result<std::string> Get(const std::string& sha256) override;  // "blob.not_found"
   util::Status Flush() override { return util::OkStatus(); }
   bool InDatabase() const override { return true; }
