@@ -13,6 +13,7 @@ PACKAGES=(
   nlohmann-json3-dev libsodium-dev libssl-dev libgumbo-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libkainjow-mustache-dev libicu-dev libstemmer-dev libcld2-dev
+  libopendkim-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postfix swaks python3-aiosmtpd
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd

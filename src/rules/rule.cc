@@ -1,0 +1,2 @@
+// Placeholder until rule.cc lands.
+#include "rules/rule.h"

@@ -1,0 +1,2 @@
+// Placeholder until calendar.cc lands.
+#include "sla/calendar.h"
