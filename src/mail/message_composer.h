@@ -30,20 +30,33 @@ struct OutgoingMessage {
   std::string message_id;               // without angle brackets (MakeMessageId)
   std::string in_reply_to;              // without angle brackets, "" when none
   std::vector<std::string> references;  // without angle brackets, oldest first
-  long long date = 0;                   // Unix seconds; rendered in UTC (+0000)
+  long long date = 0;                   // Unix seconds; rendered in UTC (+0000); 0 = now
   std::string text;                     // UTF-8 plain text body (required)
   std::string html;                     // UTF-8 HTML alternative, "" when none
   std::vector<OutgoingAttachment> attachments;
-  std::string auto_submitted;           // "" (header omitted) or "auto-replied"
-  // Added as given (e.g. {"X-Replydesk-Ticket","100001"}, {"Precedence","bulk"}).
+  std::string auto_submitted;  // "" (header omitted) or "auto-replied"
+  // Added as given (e.g. {"X-Replydesk-Ticket","100001"}, {"Precedence","bulk"});
+  // a non-ASCII value is RFC 2047 encoded. Names the composer writes itself
+  // (From ... References, MIME-Version, Auto-Submitted, Content-*) are refused.
   std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
-// The message as bytes, CRLF line ends, ready for SMTP DATA.
-// kInvalidArgument "mail.bad_outgoing" when from/to/message_id is missing.
+// The message as bytes, CRLF line ends, ready for SMTP DATA (not dot-stuffed).
+// Display names and the subject are RFC 2047 encoded in UTF-8; line breaks or
+// control characters in them become spaces (no header injection). Bodies are
+// text/plain; charset=utf-8 in 7bit, quoted-printable or base64 (whichever
+// GMime finds best; quoted-printable when a 7bit line would exceed 78);
+// attachments are always base64. Every line ends in CRLF and is at most 998
+// octets; header lines are folded at 78 where the content allows.
+// Errors: kInvalidArgument "mail.bad_outgoing" when from/to/message_id is
+// missing or malformed (addresses and ids must be bare: no spaces, no angle
+// brackets), or an extra header is refused or holds a line break.
+// Thread-safe.
 util::Result<std::string> ComposeMessage(const OutgoingMessage& message);
 
-// "<random 128 bits, base32>.<unix time>@domain" without angle brackets.
+// "<random 128 bits, base32>.<unix time>@domain" without angle brackets:
+// 26 lower-case base32 characters (libsodium randombytes), a dot, the current
+// Unix time. Thread-safe.
 std::string MakeMessageId(std::string_view domain);
 
 }  // namespace replydesk::mail
