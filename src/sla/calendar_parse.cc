@@ -194,7 +194,11 @@ util::Result<Calendar> ParseCalendar(std::string_view spec) {
     std::string part = util::Trim(raw);
     if (!part.empty()) parts.push_back(std::move(part));  // "a;;b" and a trailing ';' are fine
   }
-  if (parts.size() == 1 && parts[0] == "24/7") return Calendar{.always_open = true};
+  if (!parts.empty() && parts[0] == "24/7") {
+    if (parts.size() > 1)
+      return Bad("\"24/7\" is open at every instant and takes no hours or holidays");
+    return Calendar{.always_open = true};
+  }
   RD_ASSIGN_OR_RETURN(Calendar calendar, ParseZone(parts.empty() ? "" : parts[0]));
   bool has_hours = false;
   for (size_t i = 1; i < parts.size(); ++i) {
