@@ -123,6 +123,19 @@ TEST(CalendarDstTest, RepeatedHourUsesItsFirstOccurrence) {
   EXPECT_EQ(DueAt(early, Utc(2026, 10, 24, 21, 0), 3 * kHour + 1800), Utc(2026, 10, 25, 0, 30));
 }
 
+TEST(CalendarDstTest, TheDocsTableOfChangeDays) {
+  // docs/sla.md: 03:00-04:00 is 0 h in spring and 2 h in autumn (both 03:00s).
+  const Calendar hour = Parse("Europe/Sofia; Sun 03:00-04:00");
+  // Sun 25 Oct: first 03:00 EEST = 00:00Z to 04:00 EET = 02:00Z.
+  EXPECT_EQ(NextOpening(hour, Utc(2026, 10, 24, 12, 0)), Utc(2026, 10, 25, 0, 0));
+  EXPECT_EQ(DueAt(hour, Utc(2026, 10, 25, 0, 0), 2 * kHour), Utc(2026, 10, 25, 2, 0));
+  EXPECT_EQ(DueAt(hour, Utc(2026, 10, 25, 0, 0), 2 * kHour + 1), Utc(2026, 11, 1, 1, 0, 1));
+  // 00:00-03:30 in spring: Sun 00:00 EET = Sat 22:00Z to the jump at 01:00Z, 3 h.
+  const Calendar early = Parse("Europe/Sofia; Sun 00:00-03:30");
+  EXPECT_EQ(DueAt(early, Utc(2026, 3, 28, 22, 0), 3 * kHour), Utc(2026, 3, 29, 1, 0));
+  EXPECT_FALSE(IsOpen(early, Utc(2026, 3, 29, 1, 0)));  // 04:00 EEST
+}
+
 TEST(CalendarDstTest, WholeDayOnChangeDaysIs23And25Hours) {
   const Calendar c = Parse("Europe/Bucharest; Sun 00:00-24:00");
   // 29 Mar: Sun 00:00 EET (Sat 22:00Z) to Mon 00:00 EEST (Sun 21:00Z): 23 h.
