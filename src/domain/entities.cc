@@ -109,4 +109,24 @@ std::optional<InboundState> ParseInboundState(const std::string& s) {
   return ParseByName(s, kAll, InboundStateName);
 }
 
+const char* OutboundStateName(OutboundState s) {
+  switch (s) {
+    case OutboundState::kQueued:
+      return "queued";
+    case OutboundState::kSent:
+      return "sent";
+    case OutboundState::kFailed:
+      return "failed";
+    case OutboundState::kBounced:
+      return "bounced";
+  }
+  return "queued";
+}
+
+std::optional<OutboundState> ParseOutboundState(const std::string& s) {
+  static const OutboundState kAll[] = {OutboundState::kQueued, OutboundState::kSent,
+                                       OutboundState::kFailed, OutboundState::kBounced};
+  return ParseByName(s, kAll, OutboundStateName);
+}
+
 }  // namespace replydesk::domain

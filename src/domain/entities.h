@@ -49,6 +49,8 @@ struct User {
   Role role = Role::kAgent;
   std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
   UnixSeconds created_at = 0;
+  std::string position;   // job title shown in signatures ("Support engineer")
+  std::string signature;  // Mustache text appended to replies; "" = the default signature
 };
 
 struct Team {
@@ -62,7 +64,11 @@ struct Channel {
   std::string address;  // normalised e-mail address, unique
   std::string name;
   std::optional<Id> team_id;
-  std::string language;  // default language for replies
+  std::string language;                // default language for replies
+  std::string kind = "email";          // "email", "form", "phone"
+  std::string hours = "24/7";          // business calendar, text form of sla::ParseCalendar
+  int64_t first_response_minutes = 0;  // promise in business minutes; 0 = none
+  int64_t resolution_minutes = 0;      // promise in business minutes; 0 = none
 };
 
 enum class TicketStatus { kNew, kOpen, kPending, kSolved, kClosed };
@@ -86,6 +92,11 @@ struct Ticket {
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
   std::optional<UnixSeconds> closed_at;
+  std::optional<Id> assignee_id;                  // agent (users.id)
+  std::string language;                           // language of the conversation, "" unknown
+  std::optional<UnixSeconds> first_response_due;  // from the channel's calendar and promise
+  std::optional<UnixSeconds> resolution_due;
+  std::optional<UnixSeconds> first_responded_at;  // first agent reply (not notes, not auto)
 };
 
 enum class Direction { kInbound, kOutbound, kInternal };
@@ -112,6 +123,47 @@ struct Article {
   std::optional<Id> inbound_id;                 // raw message it came from
   std::vector<std::string> flags;               // parser limits hit or repairs made
   UnixSeconds created_at = 0;
+  std::optional<Id> author_user_id;  // agent who wrote it (replies, notes, calls)
+  bool auto_reply = false;           // written by a trigger (acknowledgement), not a person
+  // Outgoing mail: "" (not mail we send), "queued", "sent", "failed" (5xx or
+  // given up), "bounced" (a DSN came back); delivery_error says why.
+  std::string delivery_status;
+  std::string delivery_error;
+  int64_t duration_seconds = 0;  // phone calls
+};
+
+// An outgoing message in the outbox: composed once (raw bytes in a blob, so a
+// resend carries the same Message-ID and bytes), queued in the same
+// transaction as its article, sent by the outbound worker.
+enum class OutboundState { kQueued, kSent, kFailed, kBounced };
+const char* OutboundStateName(OutboundState s);
+std::optional<OutboundState> ParseOutboundState(const std::string& s);
+
+struct Outbound {
+  Id id = 0;
+  Id article_id = 0;
+  Id ticket_id = 0;
+  std::string envelope_from;            // "" = null sender
+  std::vector<std::string> recipients;  // envelope recipients (normalised)
+  std::string raw_sha256;               // blob with the composed (and signed) message
+  std::string message_id;               // without angle brackets
+  bool automatic = false;               // acknowledgement or notification
+  OutboundState state = OutboundState::kQueued;
+  int attempts = 0;
+  int smtp_code = 0;       // last reply code, 0 when none
+  std::string last_error;  // last failure text, "" when none
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> sent_at;
+};
+
+// A Mustache template (acknowledgements, canned responses, notifications),
+// one row per name and language.
+struct Template {
+  Id id = 0;
+  std::string name;
+  std::string language;
+  std::string subject;
+  std::string body;
 };
 
 struct Attachment {

@@ -1,8 +1,10 @@
 // SqlTx: the one implementation of Tx, written once over SqlConnection with
 // portable SQL. Split by subject: sql_tx_inbound.cc (inbound + jobs),
 // sql_tx_customers.cc (customers, organisations, teams, channels),
-// sql_tx_tickets.cc (tickets, articles, attachments), sql_tx_message_ids.cc
-// (Message-ID index, Nested).
+// sql_tx_tickets.cc (tickets, tags), sql_tx_articles.cc (articles,
+// attachments), sql_tx_users.cc (users, threading lock), sql_tx_message_ids.cc
+// (Message-ID index, Nested), sql_tx_outbound.cc (the outbox),
+// sql_tx_rules.cc (rules, templates, settings).
 //
 // Values read back from the database are never asserted on: an unknown enum
 // name is kInternal "store.bad_value".
@@ -81,11 +83,54 @@ class SqlTx final : public Tx {
   Status RecordMessageId(const std::string& message_id, Id ticket_id,
                          std::optional<Id> article_id) override;
 
+  Result<domain::Channel> GetChannel(Id id) override;
+  Status UpdateChannel(const domain::Channel& c) override;
+  Result<domain::Team> GetTeam(Id id) override;
+  Status UpdateTicket(const domain::Ticket& t) override;
+  Status AddTicketTag(Id ticket_id, const std::string& tag) override;
+  Result<std::vector<std::string>> ListTicketTags(Id ticket_id) override;
+  Result<domain::User> GetUser(Id id) override;
+  Result<std::vector<domain::User>> ListUsers() override;
+  Status UpdateUserProfile(const domain::User& u) override;
+  Result<domain::Article> GetArticle(Id id) override;
+  Status SetArticleDelivery(Id article_id, const std::string& status,
+                            const std::string& error) override;
+
+  Result<domain::Outbound> CreateOutbound(const domain::Outbound& o) override;
+  Result<domain::Outbound> GetOutbound(Id id) override;
+  Result<std::optional<domain::Outbound>> FindOutboundByMessageId(
+      const std::string& message_id) override;
+  Status SetOutboundState(Id id, domain::OutboundState state, int smtp_code,
+                          const std::string& error, std::optional<UnixSeconds> sent_at,
+                          bool attempted) override;
+  Result<int64_t> CountAutomaticOutbound(const std::string& recipient, UnixSeconds since) override;
+  Result<std::vector<domain::Outbound>> ListOutbound(std::optional<domain::OutboundState> state,
+                                                     int limit) override;
+  Result<std::vector<domain::Outbound>> ListOutboundForArticle(Id article_id) override;
+
+  Result<RuleRow> CreateRule(const RuleRow& r) override;
+  Status UpdateRule(const RuleRow& r) override;
+  Status DeleteRule(Id id) override;
+  Result<std::vector<RuleRow>> ListRules(const std::optional<std::string>& event) override;
+  Result<domain::Template> UpsertTemplate(const domain::Template& t) override;
+  Result<std::optional<domain::Template>> FindTemplate(const std::string& name,
+                                                       const std::string& language) override;
+  Result<std::vector<domain::Template>> ListTemplates() override;
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Status SetSetting(const std::string& key, const std::string& value) override;
+
  private:
   Result<std::vector<domain::Inbound>> ReadInbound(Rows& rows);
   Result<std::vector<domain::Customer>> ReadCustomers(Rows& rows);
   Result<std::vector<domain::Ticket>> ReadTickets(Rows& rows);
   Result<std::vector<domain::Article>> ReadArticles(Rows& rows);
+  Result<std::vector<domain::User>> ReadUsers(Rows& rows);
+  Result<std::vector<domain::Outbound>> ReadOutbound(Rows& rows);
+  // Runs one UPDATE of a row with a unique key inside a savepoint: a taken key
+  // is kAlreadyExists "store.already_exists" (the transaction stays usable),
+  // no row with the id is kNotFound.
+  Status UpdateUnique(std::string_view sql, std::initializer_list<SqlParam> params,
+                      const std::string& what, const std::string& key, Id id);
   Status InsertIdentities(Id customer_id, const std::vector<domain::Identity>& identities);
 
   SqlConnection& conn_;
@@ -102,6 +147,8 @@ std::optional<E> ParseStoredName(const std::string& s, const E (&all)[N], const 
 
 Error BadValue(const std::string& what, const std::string& value);  // "store.bad_value"
 Error NotFound(const std::string& what, Id id);                     // kNotFound "store.not_found"
+// kAlreadyExists "store.already_exists".
+Error Taken(const std::string& what, const std::string& key);
 
 // Lists are stored as newline-separated text.
 std::string JoinLines(const std::vector<std::string>& items);

@@ -18,10 +18,6 @@ namespace {
 
 constexpr IdentityKind kIdentityKinds[] = {IdentityKind::kEmail, IdentityKind::kPhone};
 
-Error Taken(const std::string& what, const std::string& key) {
-  return MakeError(ErrorCode::kAlreadyExists, "store.already_exists", what + " '" + key + "'");
-}
-
 Result<Id> ReturnedId(Result<Rows> rows, const std::string& what, const std::string& key) {
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return Taken(what, key);
@@ -29,6 +25,26 @@ Result<Id> ReturnedId(Result<Rows> rows, const std::string& what, const std::str
 }
 
 }  // namespace
+
+Error Taken(const std::string& what, const std::string& key) {
+  return MakeError(ErrorCode::kAlreadyExists, "store.already_exists", what + " '" + key + "'");
+}
+
+Status SqlTx::UpdateUnique(std::string_view sql, std::initializer_list<SqlParam> params,
+                           const std::string& what, const std::string& key, Id id) {
+  // A unique violation fails the statement (and a PostgreSQL transaction), so
+  // the UPDATE runs in a savepoint that is rolled back when it fails.
+  RD_RETURN_IF_ERROR(conn_.Savepoint());
+  Result<Rows> rows = conn_.Query(sql, params);
+  if (!rows.ok()) {
+    conn_.RollbackToSavepoint();
+    if (rows.error().code == ErrorCode::kAlreadyExists) return Taken(what, key);
+    return rows.error();
+  }
+  RD_RETURN_IF_ERROR(conn_.ReleaseSavepoint());
+  if (rows->affected() == 0) return NotFound(what, id);
+  return util::OkStatus();
+}
 
 Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
   std::vector<Customer> out(rows.size());
@@ -152,6 +168,12 @@ Result<Team> SqlTx::CreateTeam(const std::string& name) {
   return Team{id, name};
 }
 
+Result<Team> SqlTx::GetTeam(Id id) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, name FROM teams WHERE id = ?", {Int(id)}));
+  if (rows.empty()) return NotFound("team", id);
+  return Team{rows.Int(0, 0), rows.TakeText(0, 1)};
+}
+
 Result<std::optional<Team>> SqlTx::FindTeamByName(const std::string& name) {
   RD_ASSIGN_OR_RETURN(Rows rows,
                       conn_.Query("SELECT id, name FROM teams WHERE name = ?", {Text(name)}));
@@ -168,11 +190,23 @@ Result<std::vector<Team>> SqlTx::ListTeams() {
 
 namespace {
 
+#define RD_CHANNEL_COLUMNS                                                             \
+  "SELECT id, address, name, team_id, language, kind, hours, first_response_minutes, " \
+  "resolution_minutes FROM channels "
+
 std::vector<Channel> ReadChannels(Rows& rows) {
   std::vector<Channel> out(rows.size());
   for (size_t r = 0; r < rows.size(); ++r) {
-    out[r] = Channel{rows.Int(r, 0), rows.TakeText(r, 1), rows.TakeText(r, 2), rows.OptInt(r, 3),
-                     rows.TakeText(r, 4)};
+    Channel& c = out[r];
+    c.id = rows.Int(r, 0);
+    c.address = rows.TakeText(r, 1);
+    c.name = rows.TakeText(r, 2);
+    c.team_id = rows.OptInt(r, 3);
+    c.language = rows.TakeText(r, 4);
+    c.kind = rows.TakeText(r, 5);
+    c.hours = rows.TakeText(r, 6);
+    c.first_response_minutes = rows.Int(r, 7);
+    c.resolution_minutes = rows.Int(r, 8);
   }
   return out;
 }
@@ -181,29 +215,45 @@ std::vector<Channel> ReadChannels(Rows& rows) {
 
 Result<Channel> SqlTx::CreateChannel(const Channel& c) {
   RD_ASSIGN_OR_RETURN(
-      Id id,
-      ReturnedId(conn_.Query("INSERT INTO channels (address, name, team_id, language) "
-                             "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                             {Text(c.address), Text(c.name), OptInt(c.team_id), Text(c.language)}),
-                 "channel", c.address));
+      Id id, ReturnedId(conn_.Query("INSERT INTO channels (address, name, team_id, language, kind, "
+                                    "hours, first_response_minutes, resolution_minutes) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                                    "ON CONFLICT DO NOTHING RETURNING id",
+                                    {Text(c.address), Text(c.name), OptInt(c.team_id),
+                                     Text(c.language), Text(c.kind), Text(c.hours),
+                                     Int(c.first_response_minutes), Int(c.resolution_minutes)}),
+                        "channel", c.address));
   Channel out = c;
   out.id = id;
   return out;
 }
 
+Result<Channel> SqlTx::GetChannel(Id id) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_CHANNEL_COLUMNS "WHERE id = ?", {Int(id)}));
+  auto list = ReadChannels(rows);
+  if (list.empty()) return NotFound("channel", id);
+  return std::move(list.front());
+}
+
+Status SqlTx::UpdateChannel(const Channel& c) {
+  return UpdateUnique(
+      "UPDATE channels SET address = ?, name = ?, team_id = ?, language = ?, kind = ?, "
+      "hours = ?, first_response_minutes = ?, resolution_minutes = ? WHERE id = ?",
+      {Text(c.address), Text(c.name), OptInt(c.team_id), Text(c.language), Text(c.kind),
+       Text(c.hours), Int(c.first_response_minutes), Int(c.resolution_minutes), Int(c.id)},
+      "channel", c.address, c.id);
+}
+
 Result<std::optional<Channel>> SqlTx::FindChannelByAddress(const std::string& address) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, address, name, team_id, language "
-                                             "FROM channels WHERE address = ?",
-                                             {Text(address)}));
+  RD_ASSIGN_OR_RETURN(Rows rows,
+                      conn_.Query(RD_CHANNEL_COLUMNS "WHERE address = ?", {Text(address)}));
   auto list = ReadChannels(rows);
   if (list.empty()) return std::optional<Channel>();
   return std::optional<Channel>(std::move(list.front()));
 }
 
 Result<std::vector<Channel>> SqlTx::ListChannels() {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, address, name, team_id, language "
-                                             "FROM channels ORDER BY address",
-                                             {}));
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_CHANNEL_COLUMNS "ORDER BY address", {}));
   return ReadChannels(rows);
 }
 

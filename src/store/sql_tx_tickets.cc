@@ -1,15 +1,15 @@
-// SqlTx, part 3: tickets (numbers from a counter row), articles, attachments.
+// SqlTx, part 3: tickets (numbers from a counter row) and their tags.
 //
 // NextTicketNumber is one UPDATE ... RETURNING on the counters row: the row
 // lock (PostgreSQL) or the write lock (SQLite) makes concurrent transactions
 // take turns, so no two ever get the same number; a rolled-back transaction
 // gives its number back.
+#include <algorithm>
+
 #include "store/sql_tx.h"
 
 namespace replydesk::store {
 
-using domain::Article;
-using domain::Attachment;
 using domain::Ticket;
 using domain::TicketStatus;
 using util::ErrorCode;
@@ -22,20 +22,11 @@ constexpr TicketStatus kStatuses[] = {TicketStatus::kNew, TicketStatus::kOpen,
                                       TicketStatus::kClosed};
 constexpr domain::Priority kPriorities[] = {domain::Priority::kLow, domain::Priority::kNormal,
                                             domain::Priority::kHigh, domain::Priority::kUrgent};
-constexpr domain::ArticleKind kArticleKinds[] = {
-    domain::ArticleKind::kEmail, domain::ArticleKind::kNote, domain::ArticleKind::kPhone,
-    domain::ArticleKind::kWeb};
-constexpr domain::Direction kDirections[] = {
-    domain::Direction::kInbound, domain::Direction::kOutbound, domain::Direction::kInternal};
 
 #define RD_TICKET_COLUMNS                                                                    \
   "SELECT id, number, subject, normalized_subject, status, priority, customer_id, team_id, " \
-  "channel_id, created_at, updated_at, closed_at FROM tickets "
-
-#define RD_ARTICLE_COLUMNS                                                                    \
-  "id, ticket_id, kind, direction, customer_id, sender_name, sender_address, to_addresses, "  \
-  "cc_addresses, subject, message_id, in_reply_to, body_text, body_html_sha256, inbound_id, " \
-  "flags, created_at"
+  "channel_id, created_at, updated_at, closed_at, assignee_id, language, "                   \
+  "first_response_due, resolution_due, first_responded_at FROM tickets "
 
 Result<std::optional<Ticket>> First(Result<std::vector<Ticket>> list) {
   if (!list.ok()) return list.error();
@@ -67,6 +58,11 @@ Result<std::vector<Ticket>> SqlTx::ReadTickets(Rows& rows) {
     t.created_at = rows.Int(r, 9);
     t.updated_at = rows.Int(r, 10);
     t.closed_at = rows.OptInt(r, 11);
+    t.assignee_id = rows.OptInt(r, 12);
+    t.language = rows.TakeText(r, 13);
+    t.first_response_due = rows.OptInt(r, 14);
+    t.resolution_due = rows.OptInt(r, 15);
+    t.first_responded_at = rows.OptInt(r, 16);
   }
   return out;
 }
@@ -88,13 +84,17 @@ Result<Ticket> SqlTx::CreateTicket(const Ticket& t) {
   }
   RD_ASSIGN_OR_RETURN(
       Rows rows,
-      conn_.Query("INSERT INTO tickets (number, subject, normalized_subject, status, priority, "
-                  "customer_id, team_id, channel_id, created_at, updated_at, closed_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  {Int(out.number), Text(t.subject), Text(t.normalized_subject),
-                   Text(domain::TicketStatusName(t.status)), Text(domain::PriorityName(t.priority)),
-                   Int(t.customer_id), OptInt(t.team_id), OptInt(t.channel_id), Int(t.created_at),
-                   Int(t.updated_at), OptInt(t.closed_at)}));
+      conn_.Query(
+          "INSERT INTO tickets (number, subject, normalized_subject, status, priority, "
+          "customer_id, team_id, channel_id, created_at, updated_at, closed_at, "
+          "assignee_id, language, first_response_due, resolution_due, "
+          "first_responded_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          {Int(out.number), Text(t.subject), Text(t.normalized_subject),
+           Text(domain::TicketStatusName(t.status)), Text(domain::PriorityName(t.priority)),
+           Int(t.customer_id), OptInt(t.team_id), OptInt(t.channel_id), Int(t.created_at),
+           Int(t.updated_at), OptInt(t.closed_at), OptInt(t.assignee_id), Text(t.language),
+           OptInt(t.first_response_due), OptInt(t.resolution_due), OptInt(t.first_responded_at)}));
   if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert ticket: no id");
   out.id = rows.Int(0, 0);
   return out;
@@ -160,91 +160,48 @@ Status SqlTx::TouchTicket(Id id, UnixSeconds updated_at, std::optional<TicketSta
   return util::OkStatus();
 }
 
-// --- articles and attachments ------------------------------------------------
-
-Result<Article> SqlTx::CreateArticle(const Article& a) {
-  const std::string flags = JoinLines(a.flags);
+Status SqlTx::UpdateTicket(const Ticket& t) {
   RD_ASSIGN_OR_RETURN(
       Rows rows,
-      conn_.Query("INSERT INTO articles (ticket_id, kind, direction, customer_id, sender_name, "
-                  "sender_address, to_addresses, cc_addresses, subject, message_id, in_reply_to, "
-                  "body_text, body_html_sha256, inbound_id, flags, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  {Int(a.ticket_id), Text(domain::ArticleKindName(a.kind)),
-                   Text(domain::DirectionName(a.direction)), OptInt(a.customer_id),
-                   Text(a.sender_name), Text(a.sender_address), Text(a.to), Text(a.cc),
-                   Text(a.subject), Text(a.message_id), Text(a.in_reply_to), Text(a.body_text),
-                   a.body_html_sha256 ? Text(*a.body_html_sha256) : Null(), OptInt(a.inbound_id),
-                   Text(flags), Int(a.created_at)}));
-  if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert article: no id");
-  Article out = a;
-  out.id = rows.Int(0, 0);
-  return out;
+      conn_.Query(
+          "UPDATE tickets SET status = ?, priority = ?, team_id = ?, assignee_id = ?, "
+          "language = ?, first_response_due = ?, resolution_due = ?, "
+          "first_responded_at = ?, updated_at = ?, closed_at = ? WHERE id = ?",
+          {Text(domain::TicketStatusName(t.status)), Text(domain::PriorityName(t.priority)),
+           OptInt(t.team_id), OptInt(t.assignee_id), Text(t.language), OptInt(t.first_response_due),
+           OptInt(t.resolution_due), OptInt(t.first_responded_at), Int(t.updated_at),
+           OptInt(t.closed_at), Int(t.id)}));
+  if (rows.affected() == 0) return NotFound("ticket", t.id);
+  return util::OkStatus();
 }
 
-Result<std::vector<Article>> SqlTx::ListArticles(Id ticket_id) {
-  RD_ASSIGN_OR_RETURN(Rows rows,
-                      conn_.Query("SELECT " RD_ARTICLE_COLUMNS " FROM articles WHERE "
-                                  "ticket_id = ? ORDER BY created_at, COALESCE(inbound_id, 0), id",
-                                  {Int(ticket_id)}));
-  return ReadArticles(rows);
-}
+// --- tags --------------------------------------------------------------------
 
-Result<std::vector<Article>> SqlTx::ReadArticles(Rows& rows) {
-  std::vector<Article> out(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    Article& a = out[r];
-    a.id = rows.Int(r, 0);
-    a.ticket_id = rows.Int(r, 1);
-    const std::string kind = rows.Text(r, 2);
-    auto k = ParseStoredName(kind, kArticleKinds, &domain::ArticleKindName);
-    if (!k) return BadValue("article.kind", kind);
-    a.kind = *k;
-    const std::string direction = rows.Text(r, 3);
-    auto d = ParseStoredName(direction, kDirections, &domain::DirectionName);
-    if (!d) return BadValue("article.direction", direction);
-    a.direction = *d;
-    a.customer_id = rows.OptInt(r, 4);
-    a.sender_name = rows.TakeText(r, 5);
-    a.sender_address = rows.TakeText(r, 6);
-    a.to = rows.TakeText(r, 7);
-    a.cc = rows.TakeText(r, 8);
-    a.subject = rows.TakeText(r, 9);
-    a.message_id = rows.TakeText(r, 10);
-    a.in_reply_to = rows.TakeText(r, 11);
-    a.body_text = rows.TakeText(r, 12);
-    if (!rows.IsNull(r, 13)) a.body_html_sha256 = rows.TakeText(r, 13);
-    a.inbound_id = rows.OptInt(r, 14);
-    a.flags = SplitLines(rows.Text(r, 15));
-    a.created_at = rows.Int(r, 16);
+Status SqlTx::AddTicketTag(Id ticket_id, const std::string& tag) {
+  if (tag.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "store.empty_tag", "a tag cannot be empty");
   }
-  return out;
+  // INSERT ... SELECT: a missing ticket inserts nothing instead of failing the
+  // transaction on the foreign key.
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("INSERT INTO ticket_tags (ticket_id, tag) "
+                                             "SELECT id, ? FROM tickets WHERE id = ? "
+                                             "ON CONFLICT DO NOTHING",
+                                             {Text(tag), Int(ticket_id)}));
+  if (rows.affected() > 0) return util::OkStatus();
+  RD_ASSIGN_OR_RETURN(Rows ticket,
+                      conn_.Query("SELECT 1 FROM tickets WHERE id = ?", {Int(ticket_id)}));
+  if (ticket.empty()) return NotFound("ticket", ticket_id);
+  return util::OkStatus();  // already tagged
 }
 
-Result<Attachment> SqlTx::AddAttachment(const Attachment& a) {
+Result<std::vector<std::string>> SqlTx::ListTicketTags(Id ticket_id) {
   RD_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn_.Query("INSERT INTO attachments (article_id, filename, content_type, size, sha256, "
-                  "content_id, inline_part) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  {Int(a.article_id), Text(a.filename), Text(a.content_type), Int(a.size),
-                   Text(a.sha256), Text(a.content_id), Int(a.inline_part ? 1 : 0)}));
-  if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert attachment: no id");
-  Attachment out = a;
-  out.id = rows.Int(0, 0);
-  return out;
-}
-
-Result<std::vector<Attachment>> SqlTx::ListAttachments(Id article_id) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, article_id, filename, content_type, "
-                                             "size, sha256, content_id, inline_part FROM "
-                                             "attachments WHERE article_id = ? ORDER BY id",
-                                             {Int(article_id)}));
-  std::vector<Attachment> out(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    out[r] =
-        Attachment{rows.Int(r, 0), rows.Int(r, 1),      rows.TakeText(r, 2), rows.TakeText(r, 3),
-                   rows.Int(r, 4), rows.TakeText(r, 5), rows.TakeText(r, 6), rows.Int(r, 7) != 0};
-  }
+      Rows rows, conn_.Query("SELECT tag FROM ticket_tags WHERE ticket_id = ?", {Int(ticket_id)}));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.TakeText(r, 0));
+  // Byte order on both backends (a PostgreSQL ORDER BY follows the database's collation).
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -1,4 +1,5 @@
-// SqlTx, part 5: users (agents and admins) and the threading lock.
+// SqlTx, part 5: users (agents and admins, with the profile their replies are
+// signed with) and the threading lock.
 #include "store/sql_tx.h"
 
 namespace replydesk::store {
@@ -12,13 +13,36 @@ constexpr Role kRoles[] = {Role::kAdmin, Role::kAgent};
 constexpr int64_t kThreadingLockKey = 0x52445448;  // "RDTH"
 }  // namespace
 
+#define RD_USER_COLUMNS \
+  "SELECT id, email, name, role, password_hash, created_at, position, signature FROM users "
+
+Result<std::vector<User>> SqlTx::ReadUsers(Rows& rows) {
+  std::vector<User> out(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    User& u = out[r];
+    u.id = rows.Int(r, 0);
+    u.email = rows.TakeText(r, 1);
+    u.name = rows.TakeText(r, 2);
+    const std::string role = rows.Text(r, 3);
+    auto parsed = ParseStoredName(role, kRoles, &domain::RoleName);
+    if (!parsed) return BadValue("users.role", role);
+    u.role = *parsed;
+    u.password_hash = rows.TakeText(r, 4);
+    u.created_at = rows.Int(r, 5);
+    u.position = rows.TakeText(r, 6);
+    u.signature = rows.TakeText(r, 7);
+  }
+  return out;
+}
+
 Result<User> SqlTx::CreateUser(const User& u) {
-  RD_ASSIGN_OR_RETURN(Rows rows,
-                      conn_.Query("INSERT INTO users (email, name, role, password_hash, "
-                                  "created_at) VALUES (?, ?, ?, ?, ?) "
-                                  "ON CONFLICT DO NOTHING RETURNING id",
-                                  {Text(u.email), Text(u.name), Text(domain::RoleName(u.role)),
-                                   Text(u.password_hash), Int(u.created_at)}));
+  RD_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.Query("INSERT INTO users (email, name, role, password_hash, "
+                  "created_at, position, signature) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT DO NOTHING RETURNING id",
+                  {Text(u.email), Text(u.name), Text(domain::RoleName(u.role)),
+                   Text(u.password_hash), Int(u.created_at), Text(u.position), Text(u.signature)}));
   if (rows.empty()) {
     return util::MakeError(util::ErrorCode::kAlreadyExists, "store.already_exists",
                            "user '" + u.email + "'");
@@ -29,21 +53,31 @@ Result<User> SqlTx::CreateUser(const User& u) {
 }
 
 Result<std::optional<User>> SqlTx::FindUserByEmail(const std::string& email) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, email, name, role, password_hash, "
-                                             "created_at FROM users WHERE email = ?",
-                                             {Text(email)}));
-  if (rows.empty()) return std::optional<User>();
-  User u;
-  u.id = rows.Int(0, 0);
-  u.email = rows.TakeText(0, 1);
-  u.name = rows.TakeText(0, 2);
-  const std::string role = rows.Text(0, 3);
-  auto parsed = ParseStoredName(role, kRoles, &domain::RoleName);
-  if (!parsed) return BadValue("users.role", role);
-  u.role = *parsed;
-  u.password_hash = rows.TakeText(0, 4);
-  u.created_at = rows.Int(0, 5);
-  return std::optional<User>(std::move(u));
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_USER_COLUMNS "WHERE email = ?", {Text(email)}));
+  RD_ASSIGN_OR_RETURN(auto list, ReadUsers(rows));
+  if (list.empty()) return std::optional<User>();
+  return std::optional<User>(std::move(list.front()));
+}
+
+Result<User> SqlTx::GetUser(Id id) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_USER_COLUMNS "WHERE id = ?", {Int(id)}));
+  RD_ASSIGN_OR_RETURN(auto list, ReadUsers(rows));
+  if (list.empty()) return NotFound("user", id);
+  return std::move(list.front());
+}
+
+Result<std::vector<User>> SqlTx::ListUsers() {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_USER_COLUMNS "ORDER BY id", {}));
+  return ReadUsers(rows);
+}
+
+Status SqlTx::UpdateUserProfile(const User& u) {
+  RD_ASSIGN_OR_RETURN(Rows rows,
+                      conn_.Query("UPDATE users SET name = ?, position = ?, "
+                                  "signature = ? WHERE id = ?",
+                                  {Text(u.name), Text(u.position), Text(u.signature), Int(u.id)}));
+  if (rows.affected() == 0) return NotFound("user", u.id);
+  return util::OkStatus();
 }
 
 Status SqlTx::SetUserPassword(Id user_id, const std::string& password_hash) {

@@ -62,6 +62,17 @@ struct Job {
   std::string last_error;
 };
 
+// A trigger as stored: the JSON definition plus the columns used for ordering.
+struct RuleRow {
+  Id id = 0;
+  std::string name;
+  std::string event;  // rules::EventName
+  int position = 0;
+  bool enabled = true;
+  std::string definition;  // JSON (rules::SerializeRule)
+  UnixSeconds created_at = 0;
+};
+
 struct TicketFilter {
   std::optional<domain::TicketStatus> status;
   std::optional<Id> customer_id;
@@ -173,6 +184,60 @@ class Tx {
   // ghost gets article_id filled (ticket kept); a known real id is left as is.
   virtual Status RecordMessageId(const std::string& message_id, Id ticket_id,
                                  std::optional<Id> article_id) = 0;
+
+  // --- outbound: channels, tickets, users, articles (migration 0003) ---------
+  virtual Result<domain::Channel> GetChannel(Id id) = 0;  // kNotFound "store.not_found"
+  // Writes every field of the channel with this id (address, name, team,
+  // language, kind, hours, promises). kNotFound when missing.
+  virtual Status UpdateChannel(const domain::Channel& c) = 0;
+  virtual Result<domain::Team> GetTeam(Id id) = 0;
+  // Writes status, priority, team, assignee, language, due times,
+  // first_responded_at, updated_at and closed_at of the ticket with this id.
+  virtual Status UpdateTicket(const domain::Ticket& t) = 0;
+  virtual Status AddTicketTag(Id ticket_id, const std::string& tag) = 0;      // idempotent
+  virtual Result<std::vector<std::string>> ListTicketTags(Id ticket_id) = 0;  // sorted
+  virtual Result<domain::User> GetUser(Id id) = 0;
+  virtual Result<std::vector<domain::User>> ListUsers() = 0;  // by id
+  // Writes name, position and signature.
+  virtual Status UpdateUserProfile(const domain::User& u) = 0;
+  virtual Result<domain::Article> GetArticle(Id id) = 0;
+  virtual Status SetArticleDelivery(Id article_id, const std::string& status,
+                                    const std::string& error) = 0;
+
+  // --- outbox ----------------------------------------------------------------
+  virtual Result<domain::Outbound> CreateOutbound(const domain::Outbound& o) = 0;  // id assigned
+  virtual Result<domain::Outbound> GetOutbound(Id id) = 0;
+  // The outgoing message with this Message-ID (bounces refer to it), if any.
+  virtual Result<std::optional<domain::Outbound>> FindOutboundByMessageId(
+      const std::string& message_id) = 0;
+  // Sets state, smtp_code and last_error; sets sent_at when given; increments
+  // attempts when `attempted`.
+  virtual Status SetOutboundState(Id id, domain::OutboundState state, int smtp_code,
+                                  const std::string& error, std::optional<UnixSeconds> sent_at,
+                                  bool attempted) = 0;
+  // Automatic messages (automatic = true) whose first recipient is `recipient`
+  // created at or after `since`: the per-sender acknowledgement rate limit.
+  virtual Result<int64_t> CountAutomaticOutbound(const std::string& recipient,
+                                                 UnixSeconds since) = 0;
+  virtual Result<std::vector<domain::Outbound>> ListOutbound(
+      std::optional<domain::OutboundState> state, int limit) = 0;  // newest first
+  virtual Result<std::vector<domain::Outbound>> ListOutboundForArticle(Id article_id) = 0;
+
+  // --- rules, templates, settings --------------------------------------------
+  // Rules are stored as their JSON definition (rules::ParseRule reads it); name
+  // is unique, event and position are copied out for ordering.
+  virtual Result<RuleRow> CreateRule(const RuleRow& r) = 0;  // kAlreadyExists on name
+  virtual Status UpdateRule(const RuleRow& r) = 0;           // by id
+  virtual Status DeleteRule(Id id) = 0;                      // kNotFound when missing
+  // Enabled and disabled rules, by position then id; only `event` when set.
+  virtual Result<std::vector<RuleRow>> ListRules(const std::optional<std::string>& event) = 0;
+  // Inserts or replaces (name, language).
+  virtual Result<domain::Template> UpsertTemplate(const domain::Template& t) = 0;
+  virtual Result<std::optional<domain::Template>> FindTemplate(const std::string& name,
+                                                               const std::string& language) = 0;
+  virtual Result<std::vector<domain::Template>> ListTemplates() = 0;  // by name, language
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+  virtual Status SetSetting(const std::string& key, const std::string& value) = 0;
 };
 
 class Store {
