@@ -13,13 +13,18 @@ std::string Keyword(std::string_view value) {
   return util::AsciiLower(v);
 }
 
-bool IsDaemonAddress(std::string_view address) {
-  std::string lower = util::AsciiLower(address);
-  return lower.starts_with("mailer-daemon@") || lower.starts_with("postmaster@") ||
-         lower == "mailer-daemon" || lower == "postmaster";
-}
-
 }  // namespace
+
+bool IsDaemonAddress(std::string_view address) {
+  std::string local = util::AsciiLower(util::TrimView(address.substr(0, address.rfind('@'))));
+  static constexpr std::string_view kDaemons[] = {"mailer-daemon", "mailer_daemon", "mailerdaemon",
+                                                  "mail-daemon", "postmaster"};
+  for (std::string_view daemon : kDaemons) {
+    if (local == daemon) return true;
+  }
+  // Exchange's fixed system mailbox name, the same in every organisation.
+  return local == "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e";
+}
 
 // RFC 3834 §2: any Auto-Submitted value other than "no" marks automatic mail.
 // RFC 3834 §3.1.8 and common practice: Precedence bulk/list/junk (and the
@@ -29,7 +34,8 @@ bool IsDaemonAddress(std::string_view address) {
 // mail as a *request* that others suppress their auto-replies.
 // Bounces and receipts: multipart/report (RFC 3464 DSN, RFC 8098 MDN), a
 // mailer-daemon or postmaster sender, or an empty Return-Path "<>"
-// (RFC 5321 §4.5.5: the null reverse-path of notifications).
+// (RFC 5321 §4.5.5: the null reverse-path of notifications), or Exim's
+// X-Failed-Recipients (its bounces keep a daemon From, but relays rewrite it).
 bool IsAutoSubmitted(const std::vector<HeaderField>& headers, std::string_view content_type,
                      const std::vector<Mailbox>& from) {
   for (const HeaderField& h : headers) {
@@ -51,6 +57,7 @@ bool IsAutoSubmitted(const std::vector<HeaderField>& headers, std::string_view c
       return true;
     }
     if (util::EqualsIgnoreCase(n, "Return-Path") && util::TrimView(h.value) == "<>") return true;
+    if (util::EqualsIgnoreCase(n, "X-Failed-Recipients")) return true;
   }
   if (content_type == "multipart/report") return true;
   for (const Mailbox& m : from) {

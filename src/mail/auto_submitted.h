@@ -17,6 +17,12 @@ struct HeaderField {
   std::string value;  // unfolded raw value
 };
 
+// True for the sender addresses of delivery notices: mailer-daemon (also
+// mailer_daemon, mailerdaemon, mail-daemon), postmaster, and the system
+// mailbox Exchange sends NDRs from (MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@...).
+// Case-insensitive; `address` is an addr-spec or a bare local part.
+bool IsDaemonAddress(std::string_view address);
+
 // True when the message must not get an automatic answer. `content_type` is
 // the top-level type in lower case ("multipart/report"), `from` the decoded
 // From mailboxes.
