@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "sla/civil.h"
+#include "sla/day_groups.h"
 #include "sla/zone_rules.h"
 
 namespace replydesk::sla {
@@ -21,35 +22,18 @@ constexpr int64_t kHorizonDays = 36525;
 
 bool InRange(UnixSeconds t) { return t >= kMinInstant && t < kMaxInstant; }
 
-bool IsUsable(const Interval& i) {
-  return i.start_minute >= 0 && i.start_minute < 1440 && i.end_minute > i.start_minute;
-}
-
 // A Calendar made ready for walking: valid intervals sorted by start, holidays
-// as sorted day numbers, and how many days back a shift can reach.
+// as sorted day numbers.
 struct Schedule {
-  const ZoneRules* zone = nullptr;
-  std::array<std::vector<Interval>, 7> week;
+  ZoneRules zone;
+  Week week;
   std::vector<int64_t> holidays;
-  int64_t lookback_days = 1;
   bool has_hours = false;
 };
 
 Schedule Prepare(const Calendar& calendar) {
-  Schedule s;
-  s.zone = &ZoneRules::ForCalendar(calendar.time_zone);
-  for (size_t d = 0; d < 7; ++d) {
-    for (const Interval& i : calendar.week[d]) {
-      if (!IsUsable(i)) continue;
-      s.week[d].push_back(i);
-      s.lookback_days = std::max<int64_t>(s.lookback_days, (i.end_minute + 1439) / 1440);
-    }
-    std::sort(s.week[d].begin(), s.week[d].end(), [](const Interval& a, const Interval& b) {
-      return a.start_minute != b.start_minute ? a.start_minute < b.start_minute
-                                              : a.end_minute < b.end_minute;
-    });
-    s.has_hours = s.has_hours || !s.week[d].empty();
-  }
+  Schedule s{ZoneRules::ForCalendar(calendar.time_zone), UsableWeek(calendar), {}, false};
+  for (const std::vector<Interval>& day : s.week) s.has_hours = s.has_hours || !day.empty();
   for (const LocalDate& h : calendar.holidays) {
     if (civil::IsValidDate(h)) s.holidays.push_back(civil::DaysFromCivil(h));
   }
@@ -69,8 +53,10 @@ struct Span {
 class OpenSpans {
  public:
   OpenSpans(const Schedule& schedule, UnixSeconds from) : s_(schedule), covered_(from) {
-    const int64_t from_day = civil::FloorDiv(s_.zone->UtcToLocal(from), civil::kSecondsPerDay);
-    day_ = from_day - s_.lookback_days - 1;
+    const int64_t from_day = civil::FloorDiv(s_.zone.UtcToLocal(from), civil::kSecondsPerDay);
+    // A valid shift ends within a day of its start, so the day before `from`
+    // is the earliest that can still be open at `from`.
+    day_ = from_day - 2;
     give_up_day_ = from_day + kMaxDaysWithoutOpening;
     horizon_day_ = from_day + kHorizonDays;
   }
@@ -97,8 +83,8 @@ class OpenSpans {
     if (std::binary_search(s_.holidays.begin(), s_.holidays.end(), day)) return;
     const int64_t midnight = day * civil::kSecondsPerDay;
     for (const Interval& i : s_.week[civil::WeekdayFromDays(day)]) {
-      spans_.push_back(Span{s_.zone->LocalToUtc(midnight + int64_t{i.start_minute} * 60),
-                            s_.zone->LocalToUtc(midnight + int64_t{i.end_minute} * 60)});
+      spans_.push_back(Span{s_.zone.LocalToUtc(midnight + int64_t{i.start_minute} * 60),
+                            s_.zone.LocalToUtc(midnight + int64_t{i.end_minute} * 60)});
     }
   }
 

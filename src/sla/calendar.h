@@ -22,14 +22,19 @@ using util::UnixSeconds;
 // Minutes after local midnight. end > start; end may exceed 1440 for a shift
 // that runs past midnight (22:00-06:00 is {1320, 1800}) and belongs to the day
 // it starts on (a holiday on that day cancels the whole shift).
-// Valid: 0 <= start_minute < 1440 and start_minute < end_minute <= start_minute + 1440
-// (ParseCalendar only produces these; the arithmetic ignores intervals with
-// end <= start or a start outside the day).
+// ParseCalendar only produces valid intervals (IsValidInterval); the arithmetic
+// and the texts ignore invalid ones in calendars built by hand.
 struct Interval {
   int start_minute = 0;
   int end_minute = 0;
   friend bool operator==(const Interval&, const Interval&) = default;
 };
+
+// 0 <= start_minute < 1440 and start_minute < end_minute <= start_minute + 1440.
+constexpr bool IsValidInterval(const Interval& i) {
+  return i.start_minute >= 0 && i.start_minute < 1440 && i.end_minute > i.start_minute &&
+         i.end_minute <= i.start_minute + 1440;
+}
 
 struct LocalDate {
   int year = 0, month = 0, day = 0;

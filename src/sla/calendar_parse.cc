@@ -150,10 +150,12 @@ util::Status ParseHolidays(std::string_view list, std::string_view part, Calenda
   return util::OkStatus();
 }
 
+constexpr std::string_view kHolidaysWord = "holidays";
+
 bool IsHolidaysPart(std::string_view part) {
-  constexpr std::string_view kWord = "holidays";
-  return util::StartsWithIgnoreCase(part, kWord) &&
-         (part.size() == kWord.size() || part[kWord.size()] == ' ' || part[kWord.size()] == '\t');
+  const size_t n = kHolidaysWord.size();
+  return util::StartsWithIgnoreCase(part, kHolidaysWord) &&
+         (part.size() == n || part[n] == ' ' || part[n] == '\t');
 }
 
 util::Result<Calendar> ParseZone(std::string_view first) {
@@ -206,7 +208,8 @@ util::Result<Calendar> ParseCalendar(std::string_view spec) {
     if (part == "24/7") {
       calendar.always_open = true;
     } else if (IsHolidaysPart(part)) {
-      RD_RETURN_IF_ERROR(ParseHolidays(std::string_view(part).substr(8), part, calendar));
+      RD_RETURN_IF_ERROR(
+          ParseHolidays(std::string_view(part).substr(kHolidaysWord.size()), part, calendar));
     } else {
       RD_RETURN_IF_ERROR(ParseDayPart(part, calendar));
       has_hours = true;

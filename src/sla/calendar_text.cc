@@ -218,30 +218,12 @@ std::string DescribeIntervals(const std::vector<Interval>& intervals, const Lang
   return JoinList(items, lang);
 }
 
-// The week as customers should read it: valid intervals only, by start time.
-std::array<std::vector<Interval>, 7> SortedWeek(const Calendar& calendar) {
-  std::array<std::vector<Interval>, 7> week;
-  for (size_t d = 0; d < 7; ++d) {
-    for (const Interval& i : calendar.week[d]) {
-      if (i.start_minute >= 0 && i.start_minute < 1440 && i.end_minute > i.start_minute &&
-          i.end_minute <= i.start_minute + 1440) {
-        week[d].push_back(i);
-      }
-    }
-    std::sort(week[d].begin(), week[d].end(), [](const Interval& a, const Interval& b) {
-      return a.start_minute != b.start_minute ? a.start_minute < b.start_minute
-                                              : a.end_minute < b.end_minute;
-    });
-  }
-  return week;
-}
-
 }  // namespace
 
 std::string DescribeHours(const Calendar& calendar, std::string_view language) {
   const Language& lang = PickLanguage(language);
   if (calendar.always_open) return std::string(lang.always_open);
-  const std::array<std::vector<Interval>, 7> week = SortedWeek(calendar);
+  const Week week = UsableWeek(calendar);  // what customers read: valid, by start time
   const std::vector<DayGroup> groups = GroupDays(week);
   if (groups.empty()) return std::string(lang.no_hours);
   const Names names = LoadNames(lang);
@@ -257,7 +239,7 @@ std::string DescribeHours(const Calendar& calendar, std::string_view language) {
 
 std::string FormatLocalTime(const Calendar& calendar, UnixSeconds t, std::string_view language) {
   const Language& lang = PickLanguage(language);
-  const ZoneRules& zone = ZoneRules::ForCalendar(calendar.time_zone);
+  const ZoneRules zone = ZoneRules::ForCalendar(calendar.time_zone);
   const int64_t wall = zone.UtcToLocal(t);
   const int64_t days = civil::FloorDiv(wall, civil::kSecondsPerDay);
   const LocalDate date = civil::CivilFromDays(days);

@@ -63,7 +63,7 @@ std::optional<ZoneRules> ZoneRules::Load(std::string_view id) {
   return ZoneRules(ToUtf8(*resolved), std::shared_ptr<const icu::BasicTimeZone>(basic));
 }
 
-const ZoneRules& ZoneRules::ForCalendar(const std::string& id) {
+ZoneRules ZoneRules::ForCalendar(const std::string& id) {
   // Creating an ICU zone costs a resource-bundle lookup; calendars name few
   // zones, so keep them per thread (no locking, and ICU objects stay unshared).
   thread_local std::map<std::string, ZoneRules, std::less<>> cache;

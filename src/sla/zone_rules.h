@@ -28,8 +28,9 @@ class ZoneRules {
   // "Etc/Unknown", which behaves as UTC). Reads no files.
   static std::optional<ZoneRules> Load(std::string_view id);
   // Like Load, but an unknown id yields a UTC zone (for calendars built by hand
-  // that never went through ParseCalendar). Cached per thread.
-  static const ZoneRules& ForCalendar(const std::string& id);
+  // that never went through ParseCalendar). ICU zones are cached per thread;
+  // the copy returned is cheap and stays valid on its own.
+  static ZoneRules ForCalendar(const std::string& id);
 
   // ICU's spelling of the id ("europe/sofia" -> "Europe/Sofia").
   const std::string& id() const { return id_; }

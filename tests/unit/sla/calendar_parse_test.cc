@@ -130,6 +130,11 @@ TEST(CalendarParseTest, ErrorsNameTheBadPart) {
   }
 }
 
+TEST(CalendarParseTest, HolidayPartsAddUp) {
+  const Calendar c = Parse("UTC; holidays 2026-12-24; Mon-Fri 09:00-18:00; holidays 2027-01-01");
+  EXPECT_EQ(c.holidays, (std::vector<LocalDate>{{2026, 12, 24}, {2027, 1, 1}}));
+}
+
 TEST(CalendarParseTest, LeapDayIsAValidHoliday) {
   EXPECT_EQ(Parse("UTC; holidays 2028-02-29").holidays, (std::vector<LocalDate>{{2028, 2, 29}}));
 }

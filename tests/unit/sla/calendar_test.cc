@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <limits>
+#include <thread>
+#include <vector>
 
 #include "sla_test_support.h"
 
@@ -201,6 +204,38 @@ TEST(CalendarTest, HandBuiltCalendarsAreHandledSafely) {
   // Unsorted intervals are fine.
   c.week[0] = {{900, 960}, {540, 600}};
   EXPECT_EQ(DueAt(c, Utc(2026, 11, 30), 90 * 60), Utc(2026, 11, 30, 15, 30));
+}
+
+TEST(CalendarTest, IsValidIntervalBounds) {
+  EXPECT_TRUE(IsValidInterval({0, 1440}));      // 00:00-24:00
+  EXPECT_TRUE(IsValidInterval({1320, 1800}));   // 22:00-06:00
+  EXPECT_TRUE(IsValidInterval({540, 1980}));    // 09:00-09:00, 24 h
+  EXPECT_FALSE(IsValidInterval({540, 1981}));   // more than 24 h
+  EXPECT_FALSE(IsValidInterval({540, 540}));    // empty
+  EXPECT_FALSE(IsValidInterval({1440, 1500}));  // starts on the next day
+  EXPECT_FALSE(IsValidInterval({-1, 30}));
+  // A hand-built two-day interval is ignored, not half-used.
+  Calendar c;
+  c.week[0] = {{0, 2 * 1440}};
+  EXPECT_EQ(NextOpening(c, Utc(2026, 11, 24)), std::nullopt);
+}
+
+TEST(CalendarTest, SafeFromSeveralThreads) {
+  const Calendar sofia = SofiaOffice();
+  const Calendar moscow = Parse("Europe/Moscow; Mon-Sun 22:00-06:00");
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int n = 0; n < 4; ++n) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        // Fri 17:00 Sofia + 4 h -> Sat 13:00; Sat 28 Mar 22:00 MSK + 8 h -> Sun 06:00 MSK.
+        if (DueAt(sofia, Utc(2026, 11, 27, 15, 0), 4 * kHour) != Utc(2026, 11, 28, 11, 0)) ++wrong;
+        if (DueAt(moscow, Utc(2026, 3, 28, 19, 0), 8 * kHour) != Utc(2026, 3, 29, 3, 0)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(CalendarTest, ExtremeInputsGiveNulloptNotCrashes) {
