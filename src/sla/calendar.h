@@ -82,6 +82,7 @@ std::string FormatCalendar(const Calendar& calendar);
 //    next day's hours) count once.
 //  - Every function is thread-safe; ICU zones are cached per thread. An unknown
 //    time zone (a calendar not made by ParseCalendar) behaves as UTC.
+//  - Instants outside the years 1900-9999 are never open (nullopt, false).
 
 // True when `t` is inside business hours.
 bool IsOpen(const Calendar& calendar, UnixSeconds t);
@@ -94,7 +95,7 @@ std::optional<UnixSeconds> NextOpening(const Calendar& calendar, UnixSeconds t);
 // next opening; the due instant may be a closing instant (start Mon 09:00 + 9 h
 // on a 09:00-18:00 calendar is Mon 18:00). business_seconds <= 0 gives
 // NextOpening(start). nullopt when the calendar has no hours (as NextOpening),
-// or the answer would lie beyond year 9999.
+// or the answer would be more than 100 years after `start`.
 std::optional<UnixSeconds> DueAt(const Calendar& calendar, UnixSeconds start,
                                  int64_t business_seconds);
 
