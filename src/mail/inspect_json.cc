@@ -1,10 +1,13 @@
 // Inspect output: see inspect_json.h and docs/inspect-json.md.
 #include "mail/inspect_json.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "mail/charset.h"
 #include "mail/header_fields.h"
+#include "mail/reply_trimmer.h"
 
 namespace replydesk::mail {
 namespace {
@@ -58,6 +61,9 @@ std::string InspectJson(const ParsedMessage& m, bool pretty) {
   j["attachments"] = std::move(attachments);
   j["auto_submitted"] = m.auto_submitted;
   j["flags"] = StringsJson(m.flags);
+  TrimmedReply reply = TrimReply(SanitizeUtf8(m.text));
+  j["visible_text"] = std::move(reply.visible_text);
+  j["signature"] = std::move(reply.signature);
   // Everything is valid UTF-8 now; `replace` is a second line of defence.
   return j.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
 }
@@ -80,8 +86,14 @@ std::string InspectText(const ParsedMessage& m) {
     for (const std::string& f : m.flags) out += " " + f;
     out += "\n";
   }
-  out += "\n" + m.text;
-  if (out.back() != '\n') out += '\n';
+  // The text as the trimmer splits it: what an agent sees, then the rest.
+  TrimmedReply reply = TrimReply(m.text);
+  out += "\n" + reply.visible_text + "\n";
+  if (!reply.signature.empty()) out += "\n[signature]\n" + reply.signature + "\n";
+  if (!reply.quoted.empty()) {
+    size_t lines = 1 + std::count(reply.quoted.begin(), reply.quoted.end(), '\n');
+    out += "\n[quoted: " + std::to_string(lines) + " lines]\n";
+  }
   return SanitizeUtf8(out);
 }
 
