@@ -4,6 +4,10 @@
 // visible text after the last line the sender wrote.
 #include "mail/reply_trimmer.h"
 
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mail/reply_trimmer_patterns.h"
@@ -119,11 +123,11 @@ void FindHistory(Layout& l) {
       i = SkipForwardHeader(l, i);
       continue;
     }
-    auto [begin, end] = HeaderAt(l.lines, i);
-    if (begin == kNone && IsQuoteLine(l.lines[i])) {
+    if (IsQuoteLine(l.lines[i])) {
       l.kinds[i++] = Kind::kQuote;
       continue;
     }
+    auto [begin, end] = HeaderAt(l.lines, i);
     if (begin != kNone) {
       for (size_t k = begin; k < end; ++k) l.kinds[k] = Kind::kHeader;
       size_t after = NextNonBlank(l.lines, end);

@@ -91,6 +91,15 @@ std::string_view TrimRight(std::string_view s) {
 
 std::string_view Trim(std::string_view s) { return TrimRight(TrimLeft(s)); }
 
+// Zoho writes "---- On Wed, 24 Feb 2021 14:02:50 +0530 john@gmail.com wrote
+// ----", a French client "- Le 2021-04-09 23:25, Test a écrit :".
+std::string_view TrimDashes(std::string_view s) {
+  s = Trim(s);
+  while (s.starts_with('-')) s.remove_prefix(1);
+  while (s.ends_with('-')) s.remove_suffix(1);
+  return Trim(s);
+}
+
 bool AllOf(std::string_view s, char c) {
   return std::all_of(s.begin(), s.end(), [c](char x) { return x == c; });
 }
@@ -123,6 +132,7 @@ bool StripColon(std::string_view& s) {
 bool StartsWithOpener(std::string_view folded) {
   folded = TrimLeft(folded);
   if (!folded.empty() && folded[0] >= '0' && folded[0] <= '9') return true;  // "12.05.2025, ..."
+  if (folded.starts_with("在")) return true;  // "在2017年8月2日，X 写道：": no space in Chinese
   return std::any_of(phrases::kOpeners.begin(), phrases::kOpeners.end(),
                      [&](std::string_view o) { return StartsWithWord(folded, o); });
 }
@@ -169,8 +179,8 @@ std::string FoldCase(std::string_view s) {
 }
 
 bool IsQuoteLine(std::string_view line) {
-  std::string_view t = TrimLeft(line);
-  return !t.empty() && t[0] == '>';
+  std::string_view t = Trim(line);
+  return !t.empty() && t[0] == '>' && t != ">:";
 }
 
 bool IsBlank(std::string_view line) { return Trim(line).empty(); }
@@ -189,6 +199,11 @@ bool IsSeparatorLine(std::string_view line) {
 bool IsMobileFooter(std::string_view line) {
   std::string_view t = Trim(line);
   if (t.size() > 160 || t.find(", ") != std::string_view::npos) return false;
+  // A footer is a few words, maybe a <link>: "Sent from the warehouse: 3
+  // boxes left" is the sender's text.
+  std::string_view words = t.substr(0, t.find('<'));
+  if (words.find(':') != std::string_view::npos) return false;
+  if (std::count(words.begin(), words.end(), ' ') > 8) return false;
   std::string folded = FoldCase(t);
   return std::any_of(phrases::kMobileFooters.begin(), phrases::kMobileFooters.end(),
                      [&](std::string_view p) { return folded.starts_with(p); });
@@ -254,13 +269,8 @@ std::optional<size_t> AttributionBegin(const std::vector<std::string_view>& line
   std::string_view last = Trim(lines[i]);
   // Gmail wraps "<address\n>:" (Norwegian "... skrev X <x@y.no\n>:").
   bool wrapped_bracket = last == ">:" && i > 0 && !IsBlank(lines[i - 1]);
-  if (last.empty() || last.size() > 1000 || (IsQuoteLine(last) && !wrapped_bracket)) {
-    return std::nullopt;
-  }
-  // Zoho: "---- On Wed, 24 Feb 2021 14:02:50 +0530 john@gmail.com wrote ----".
-  while (last.starts_with('-')) last.remove_prefix(1);
-  while (last.ends_with('-')) last.remove_suffix(1);
-  std::string folded_last = FoldCase(Trim(last));
+  if (last.empty() || last.size() > 1000 || IsQuoteLine(last)) return std::nullopt;
+  std::string folded_last = FoldCase(TrimDashes(last));
   std::string_view end = folded_last;
   bool colon = StripColon(end);
   bool trailing_verb = EndsWithVerb(end);
@@ -283,11 +293,14 @@ std::optional<size_t> AttributionBegin(const std::vector<std::string_view>& line
     begin = i - 1;
   }
   std::string joined;
-  for (size_t k = begin; k <= i; ++k) joined += FoldCase(Trim(lines[k])) + " ";
+  for (size_t k = begin; k <= i; ++k) joined += FoldCase(TrimDashes(lines[k])) + " ";
   if (joined.size() > 500) return std::nullopt;
   bool dated = HasDigit(joined) || joined.find('@') != std::string::npos;
   bool opened = StartsWithOpener(joined);
-  if (trailing_verb) return (dated || quote_follows) ? std::optional(begin) : std::nullopt;
+  // Prose ends with a verb too ("Вот что он 12 мая написал:"): without a
+  // quote below, an attribution opens like one or names an address.
+  bool attribution = quote_follows || (dated && (opened || joined.find('@') != std::string::npos));
+  if (trailing_verb) return attribution ? std::optional(begin) : std::nullopt;
   if (verbless) {
     return (HasDigit(joined) && joined.find('@') != std::string::npos) ? std::optional(begin)
                                                                        : std::nullopt;

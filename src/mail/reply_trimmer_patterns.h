@@ -19,7 +19,8 @@ namespace replydesk::mail::reply_trim {
 // keyboards write both). Other bytes, including invalid UTF-8, are copied.
 std::string FoldCase(std::string_view s);
 
-// A `>`-quoted line: the first non-blank character is '>'.
+// A `>`-quoted line: the first non-blank character is '>'. A lone ">:" is
+// not: Gmail wraps an attribution's "<address" / ">:" there.
 bool IsQuoteLine(std::string_view line);
 
 // Only whitespace.
@@ -35,8 +36,9 @@ bool IsSeparatorLine(std::string_view line);
 
 // "Sent from my iPhone", "Von meinem iPhone gesendet", "Отправлено с iPhone",
 // "Изпратено от моя iPhone", "Trimis de pe iPhone-ul meu", "Get Outlook for
-// iOS", ...: a known opening, short, and not a sentence (no ", " and no final
-// '.'), so "Sent from my desk, is much easier then my mobile phone." stays.
+// iOS", ...: a known opening, at most nine words before any "<link>", no ':'
+// in them and no ", ", so "Sent from my desk, is much easier then my mobile
+// phone." stays.
 bool IsMobileFooter(std::string_view line);
 
 // "-----Original Message-----", "-------- Исходное сообщение --------",

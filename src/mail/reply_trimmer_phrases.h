@@ -29,7 +29,7 @@ inline constexpr std::array kInnerVerbs = {" schrieb "sv,   " schreef "sv, " skr
 // How attributions begin, so a wrapped one can be found from its last line.
 inline constexpr std::array kOpeners = {
     "on"sv,  "le"sv, "el"sv, "il"sv,      "em"sv,        "am"sv, "op"sv, "w dniu"sv, "dnia"sv,
-    "den"sv, "pe"sv, "în"sv, "in data"sv, "il giorno"sv, "в"sv,  "на"sv, "el día"sv};
+    "den"sv, "pe"sv, "în"sv, "in data"sv, "il giorno"sv, "в"sv,  "на"sv, "el día"sv, "在"sv};
 
 inline constexpr std::array kOriginalMessage = {
     "original message"sv,        "original-nachricht"sv,

@@ -161,6 +161,9 @@ TEST(ReplyTrimmer, OtherLanguages) {
              "", "Op 12 december");
   ExpectTrim("Ok.\n\n---- On Wed, 24 Feb 2021 14:02:50 +0530 john@x.example wrote ----\n\nJava\n",
              "Ok.", "", "---- On Wed");
+  ExpectTrim("好的。\n\n在2017年8月2日，Sylvie 写道：\n\n你好\n", "好的。", "", "在2017年");
+  ExpectTrim("Ok.\n\ntir. 18. apr. 2017 kl. 13:09 skrev Test <test@example.com\n>:\n\n> Takk.\n",
+             "Ok.", "", "tir. 18. apr.");
 }
 
 TEST(ReplyTrimmer, QuoteWithoutAttribution) {
@@ -191,6 +194,11 @@ TEST(ReplyTrimmer, SentenceStartingLikeAFooterStays) {
   ExpectTrim("Here is another email\n\nSent from my desk, is much easier then my mobile phone.\n",
              "Here is another email\n\nSent from my desk, is much easier then my mobile phone.", "",
              "");
+}
+
+TEST(ReplyTrimmer, LineStartingLikeAFooterWithAColonStays) {
+  ExpectTrim("Status:\nSent from the warehouse: 3 boxes\nPlease confirm.\n",
+             "Status:\nSent from the warehouse: 3 boxes\nPlease confirm.", "", "");
 }
 
 TEST(ReplyTrimmer, MobileFooterThenUnquotedOriginal) {
@@ -268,6 +276,8 @@ TEST(ReplyTrimmer, ProseIsNotAnAttribution) {
       "Здравствуйте!\n\nВ письме от 12 мая вы написали: «ответим за 2 часа». Прошло два "
       "дня.",
       "--\nСергей", "");
+  ExpectTrim("Вот что он мне 12 мая написал:\nзаказ отправлен.\n",
+             "Вот что он мне 12 мая написал:\nзаказ отправлен.", "", "");
   ExpectTrim("On your remote host you can run:\n\n  telnet 127.0.0.1 52698\n",
              "On your remote host you can run:\n\n  telnet 127.0.0.1 52698", "", "");
 }
