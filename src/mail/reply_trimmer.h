@@ -29,7 +29,11 @@ struct TrimmedReply {
 //  - Inline replies: when the sender's own text follows a `>`-quoted block,
 //    visible_text keeps everything (quotes included) up to the last own line;
 //    only what follows goes to `quoted`. An attribution or header block whose
-//    history is not `>`-prefixed ends the new text for good.
+//    history is not `>`-prefixed ends the new text for good. One or two
+//    lines without '>' right between quoted lines, after a long quoted line
+//    or starting in lower case, are the tail of a hard-wrapped quoted line.
+//  - A forwarded message ("---------- Forwarded message ---------" and its
+//    header block) stays visible: it is what the sender wants us to read.
 //  - A signature starts at "-- ", "--", "---", "----" or a line of 2+ '_'
 //    (a mailing-list footer counts) when no own text follows it, and runs to
 //    the history; a mobile footer ("Sent from my iPhone", "Отправлено с

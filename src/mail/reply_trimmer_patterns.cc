@@ -295,20 +295,19 @@ std::optional<size_t> AttributionBegin(const std::vector<std::string_view>& line
   std::string joined;
   for (size_t k = begin; k <= i; ++k) joined += FoldCase(TrimDashes(lines[k])) + " ";
   if (joined.size() > 500) return std::nullopt;
-  bool dated = HasDigit(joined) || joined.find('@') != std::string::npos;
+  bool dated = HasDigit(joined);
+  bool addressed = joined.find('@') != std::string::npos;
   bool opened = StartsWithOpener(joined);
   // Prose ends with a verb too ("Вот что он 12 мая написал:"): without a
-  // quote below, an attribution opens like one or names an address.
-  bool attribution = quote_follows || (dated && (opened || joined.find('@') != std::string::npos));
-  if (trailing_verb) return attribution ? std::optional(begin) : std::nullopt;
-  if (verbless) {
-    return (HasDigit(joined) && joined.find('@') != std::string::npos) ? std::optional(begin)
-                                                                       : std::nullopt;
+  // quote below, an attribution names an address or opens with a date.
+  if (trailing_verb) {
+    return (quote_follows || addressed || (dated && opened)) ? std::optional(begin) : std::nullopt;
   }
+  if (verbless) return (dated && addressed) ? std::optional(begin) : std::nullopt;
   // "Am <date> schrieb <name> <address>:": the verb in the middle.
   bool inner = std::any_of(phrases::kInnerVerbs.begin(), phrases::kInnerVerbs.end(),
                            [&](std::string_view v) { return joined.find(v) != std::string::npos; });
-  return (inner && opened && dated) ? std::optional(begin) : std::nullopt;
+  return (inner && opened && (dated || addressed)) ? std::optional(begin) : std::nullopt;
 }
 
 }  // namespace replydesk::mail::reply_trim
