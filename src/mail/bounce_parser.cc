@@ -271,8 +271,7 @@ void AddFailedRecipientsHeader(const std::vector<HeaderField>& headers, BounceRe
 
 BounceReport Parse(std::string_view raw) {
   BounceReport report;
-  std::string input(raw);
-  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(input.data(), input.size()));
+  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
   GObjectPtr<GMimeMessage> message(

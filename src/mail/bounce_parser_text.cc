@@ -13,6 +13,10 @@
 namespace replydesk::mail::bounce {
 namespace {
 
+// Limits against hostile input: the forms below scan the notice line by line.
+constexpr size_t kMaxRecipients = 200;
+constexpr size_t kMaxNoticeLines = 2000;
+
 std::string Lower(std::string_view s) { return util::AsciiLower(s); }
 
 bool Contains(std::string_view haystack_lower, std::string_view needle_lower) {
@@ -130,6 +134,7 @@ std::vector<std::string> MessageIdsInHeaders(const std::vector<std::string>& lin
 }
 
 void AddRecipient(std::vector<BounceRecipient>* out, BounceRecipient r) {
+  if (out->size() >= kMaxRecipients) return;
   if (r.status.empty()) r.status = StatusIn(r.diagnostic);
   for (BounceRecipient& have : *out) {
     if (!r.address.empty() && util::EqualsIgnoreCase(have.address, r.address)) {
@@ -151,8 +156,9 @@ namespace {
 std::vector<BounceRecipient> AngleParagraphs(const std::vector<std::string>& lines, size_t end) {
   std::vector<BounceRecipient> out;
   for (size_t i = 0; i < end; ++i) {
+    // At the start of a line: an indented "<addr>" continues a reason.
     std::string_view line = util::TrimView(lines[i]);
-    if (!line.starts_with('<')) continue;
+    if (!lines[i].starts_with('<')) continue;
     size_t close = line.find('>');
     if (close == std::string_view::npos || line.find(':', close) == std::string_view::npos)
       continue;
@@ -160,9 +166,11 @@ std::vector<BounceRecipient> AngleParagraphs(const std::vector<std::string>& lin
     r.address = std::string(line.substr(1, close - 1));
     if (r.address.find('@') == std::string::npos) continue;
     std::string reason(line.substr(line.find(':', close) + 1));
-    for (size_t j = i + 1; j < end && !Blank(lines[j]); ++j) reason += " " + lines[j];
+    size_t j = i + 1;
+    for (; j < end && !Blank(lines[j]) && !lines[j].starts_with('<'); ++j) reason += " " + lines[j];
     r.diagnostic = Collapse(reason);
     AddRecipient(&out, std::move(r));
+    i = j - 1;
   }
   return out;
 }
@@ -329,7 +337,7 @@ bool ReadsLikeDelay(std::string_view lower) {
 TextForm MatchTextForm(const std::string& subject, const std::string& text,
                        const std::vector<std::string>& exclude) {
   std::vector<std::string> lines = Lines(text);
-  size_t end = SeparatorIndex(lines);
+  size_t end = std::min(SeparatorIndex(lines), kMaxNoticeLines);
   std::string lower = Lower(text);
   std::string subject_lower = Lower(subject);
   std::string notice = Lower(util::Join({lines.begin(), lines.begin() + end}, "\n"));

@@ -41,7 +41,7 @@ std::vector<std::string> MessageIdsInHeaders(const std::vector<std::string>& lin
                                              size_t from = 0);
 
 // Appends `r` (status taken from its diagnostic when empty), or fills the
-// gaps of the entry already there for the same address.
+// gaps of the entry already there for the same address. At most 200 are kept.
 void AddRecipient(std::vector<BounceRecipient>* out, BounceRecipient r);
 
 // Delay-warning wording ("THIS IS A WARNING ONLY", "has been delayed", ...).
@@ -53,9 +53,9 @@ struct TextForm {
   std::vector<BounceRecipient> recipients;  // actions left empty
 };
 
-// Matches a daemon's notification text against the known forms, then the
-// bounce phrases. `exclude`: addresses of the notice itself (its From, To),
-// never taken for a failed recipient by the heuristic.
+// Matches a daemon's notification text (its first 2000 lines, up to the
+// copy of the message) against the known forms, then the bounce phrases. `exclude`: addresses of
+// the notice itself (its From, To), never taken for a failed recipient by the heuristic.
 TextForm MatchTextForm(const std::string& subject, const std::string& text,
                        const std::vector<std::string>& exclude);
 

@@ -268,5 +268,23 @@ TEST(BounceParser, MultipartReportFromAnyoneIsADsn) {
                "global dsn");
 }
 
+TEST(BounceParser, HostileInputIsBounded) {
+  std::string raw =
+      "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\n"
+      "Hi. This is the qmail-send program at mx.example.net.\n\n";
+  for (int i = 0; i < 20000; ++i) raw += "<u" + std::to_string(i) + "@example.com>: no\n";
+  BounceReport report = ParseBounce(raw);
+  EXPECT_TRUE(report.is_bounce);
+  EXPECT_EQ(report.recipients.size(), 200u);
+
+  std::string nested =
+      "From: MAILER-DAEMON@mx.example.net\nContent-Type: multipart/mixed; boundary=b0\n\n";
+  for (int i = 0; i < 200; ++i) {
+    nested += "--b" + std::to_string(i) + "\nContent-Type: multipart/mixed; boundary=b" +
+              std::to_string(i + 1) + "\n\n";
+  }
+  EXPECT_FALSE(ParseBounce(nested).is_bounce);
+}
+
 }  // namespace
 }  // namespace replydesk::mail
