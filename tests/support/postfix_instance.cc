@@ -60,6 +60,7 @@ error     unix  - - n - - error
 retry     unix  - - n - - error
 discard   unix  - - n - - discard
 lmtp      unix  - - n - - lmtp
+smtp      unix  - - n - - smtp
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
@@ -95,12 +96,21 @@ struct RouteConfig {
   int count = 0;
 };
 
-// False when a pipe argument holds whitespace (master.cf would split it).
+// False when a pipe argument holds whitespace (master.cf would split it) or an smtp
+// route has no port.
 bool AddRoute(const PostfixInstance::Route& route, RouteConfig& config) {
   const std::string sep = config.count == 0 ? "" : ", ";
   config.domains += sep + route.domain;
   if (!route.lmtp.empty()) {
     config.transports += sep + route.domain + "=lmtp:inet:" + route.lmtp;
+    ++config.count;
+    return true;
+  }
+  if (!route.smtp.empty()) {
+    const size_t colon = route.smtp.rfind(':');
+    if (colon == std::string::npos) return false;
+    config.transports += sep + route.domain + "=smtp:[" + route.smtp.substr(0, colon) + "]" +
+                         route.smtp.substr(colon);
     ++config.count;
     return true;
   }
@@ -207,7 +217,7 @@ std::string PostfixInstance::WriteConfig(const std::vector<Route>& routes) {
   if (smtp_port_ == 0) return "no free port on 127.0.0.1";
   RouteConfig config;
   for (const Route& route : routes) {
-    if (!AddRoute(route, config)) return "whitespace in a pipe argument of " + route.domain;
+    if (!AddRoute(route, config)) return "bad smtp route or pipe argument for " + route.domain;
   }
   std::ostringstream master_cf;
   master_cf << "127.0.0.1:" << smtp_port_ << " inet n - n - - smtpd\n"

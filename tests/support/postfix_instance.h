@@ -1,7 +1,7 @@
 // A private, throwaway Postfix instance for integration tests: its own main.cf
 // and master.cf, queue and data directories under one temp folder, smtpd on
-// 127.0.0.1:<free port> only, and relay domains routed either to an LMTP
-// listener (RFC 2033) or to a pipe(8) command. The system Postfix in
+// 127.0.0.1:<free port> only, and relay domains routed to an LMTP listener
+// (RFC 2033), an SMTP server (a test capture) or a pipe(8) command. The system Postfix in
 // /etc/postfix is neither read nor changed, and need not be running.
 // Needs root (the Postfix master does) and /usr/sbin/postfix; see SkipReason().
 #pragma once
@@ -21,6 +21,8 @@ class PostfixInstance {
     std::vector<std::string> pipe_argv;  // pipe(8) argv (absolute path first, no whitespace in
                                          // arguments); may use ${sender}, ${recipient}
     std::string pipe_flags = "FR";       // pipe(8) flags=, as in docs/cli.md
+    std::string smtp;  // "127.0.0.1:PORT" -> smtp:[127.0.0.1]:PORT, e.g. an SmtpCapture
+                       // (last member: positional initialisers above stay valid)
   };
 
   // pipe(8) refuses to run commands as root; they run as this user.
