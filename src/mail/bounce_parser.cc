@@ -223,10 +223,11 @@ std::vector<std::string> OriginalIds(const Parts& parts, const std::string& text
     for (const std::string& id : MessageIdsInHeaders(Lines(block))) AddId(&ids, id, own);
   }
   std::vector<std::string> lines = Lines(text);
+  // The copy after a separator; without one, a Message-ID line anywhere in
+  // the notice is the original's (daemons do not quote other messages).
   size_t separator = SeparatorIndex(lines);
-  if (separator < lines.size()) {
-    for (const std::string& id : MessageIdsInHeaders(lines, separator + 1)) AddId(&ids, id, own);
-  }
+  size_t from = separator < lines.size() ? separator + 1 : 0;
+  for (const std::string& id : MessageIdsInHeaders(lines, from)) AddId(&ids, id, own);
   for (const char* name : {"In-Reply-To", "References"}) {
     std::vector<std::string> refs = ParseMessageIds(HeaderValue(headers, name));
     for (auto it = refs.rbegin(); it != refs.rend(); ++it) AddId(&ids, *it, own);  // newest first

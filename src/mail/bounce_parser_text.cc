@@ -26,9 +26,13 @@ bool Contains(std::string_view haystack_lower, std::string_view needle_lower) {
 // Lines that introduce the copy of the returned message in a plain notice.
 bool IsSeparator(const std::string& line) {
   std::string l = Lower(util::TrimView(line));
+  // ASCII lower case only: Cyrillic phrases are matched as written.
   static constexpr std::string_view kPhrases[] = {
-      "original message",    "copy of the message", "message header",  "returned message",
-      "undelivered message", "original headers",    "message follows", "headers of the message"};
+      "original message",       "copy of the message",    "message header",
+      "returned message",       "undelivered message",    "original headers",
+      "message follows",        "headers of the message", "mesajul original",
+      "Исходное сообщение",     "исходное сообщение",     "Оригинальное сообщение",
+      "оригинальное сообщение", "Оригинално съобщение",   "оригинално съобщение"};
   bool decorated = l.starts_with("--") || l.starts_with("==") || l.starts_with("**");
   bool introduces = l.ends_with(":") && l.size() < 60;
   if (!decorated && !introduces) return false;

@@ -223,6 +223,35 @@ TEST(BounceParser, OtherDaemonNoticeWithInlineOriginal) {
                "heuristic_ru");
 }
 
+TEST(BounceParser, BulgarianAndRomanianNotices) {
+  ExpectReport(
+      "Return-Path: <>\nFrom: postmaster@mail.example.bg\nTo: support@help.example.com\n"
+      "Subject: =?UTF-8?B?0KHRitC+0LHRidC10L3QuNC10YLQviDQvdC1INC1INC00L7RgdGC0LDQstC10L3Qvg==?=\n"
+      "Content-Type: text/plain; charset=utf-8\n\n"
+      "Съобщението не е доставено до следния получател:\n\n"
+      "  petar@example.bg  550 5.1.1 Няма такъв потребител\n\n"
+      "----- Оригинално съобщение -----\n"
+      "From: support@help.example.com\nTo: petar@example.bg\n"
+      "Message-ID: <bg.1@help.example.com>\n\nЗдравейте!\n",
+      {"heuristic",
+       true,
+       {"bg.1@help.example.com"},
+       {{"petar@example.bg", "failed", "5.1.1", "Няма такъв"}}},
+      "bulgarian");
+  ExpectReport(
+      "From: MAILER-DAEMON@mail.example.ro\nTo: support@help.example.com\n"
+      "Subject: Mesaj nelivrat\n\n"
+      "Mesajul dumneavoastra nu a putut fi livrat catre:\n\n"
+      "  ioana@example.ro (cutie postala plina, 452 4.2.2)\n\n"
+      "Se va reincerca livrarea. Mesajul original:\n"
+      "Message-ID: <ro.1@help.example.com>\n",
+      {"heuristic",
+       false,
+       {"ro.1@help.example.com"},
+       {{"ioana@example.ro", "delayed", "4.2.2", "cutie postala plina"}}},
+      "romanian delay");
+}
+
 // ------------------------------------------------------------- not bounces
 
 TEST(BounceParser, HumanMentioningUndeliverableIsNot) {
