@@ -28,6 +28,11 @@ const char* const kSignedHeaders[] = {
     "Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type", "Auto-Submitted",
     nullptr};
 
+// Oversigned (RFC 6376 §8.15): listed once more than they occur, so a From,
+// Reply-To or Subject added on the way breaks the signature instead of being
+// shown above the signed one.
+const char* const kOversignedHeaders[] = {"From", "Reply-To", "Subject", nullptr};
+
 struct LibClose {
   void operator()(DKIM_LIB* lib) const { dkim_close(lib); }
 };
@@ -163,6 +168,8 @@ util::Result<DkimSigner> DkimSigner::Create(std::string selector, std::string do
   // dkim_options keeps its own copy of the list.
   dkim_options(state->lib.get(), DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS,
                const_cast<char**>(kSignedHeaders), sizeof(char**));
+  dkim_options(state->lib.get(), DKIM_OP_SETOPT, DKIM_OPTS_OVERSIGNHDRS,
+               const_cast<char**>(kOversignedHeaders), sizeof(char**));
   state->selector = std::move(selector);
   state->domain = std::move(domain);
   state->key_pem = std::move(private_key_pem);

@@ -2,7 +2,8 @@
 // header and body canonicalization (§3.4.2, §3.4.4), rsa-sha256 (RFC 8301).
 // The signature covers the headers a recipient judges the message by: From,
 // To, Cc, Reply-To, Subject, Date, Message-ID, In-Reply-To, References,
-// MIME-Version, Content-Type, Auto-Submitted (those present in the message).
+// MIME-Version, Content-Type, Auto-Submitted (those present in the message);
+// From, Reply-To and Subject are oversigned (RFC 6376 §8.15).
 #pragma once
 
 #include <memory>

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "mail/charset.h"
 #include "mail/gmime_handle.h"
 #include "util/strings.h"
 
@@ -28,9 +29,10 @@ struct FormatOptionsFree {
 using FormatOptionsPtr = std::unique_ptr<GMimeFormatOptions, FormatOptionsFree>;
 
 // Header text (subject, display names) on one line: a CR, LF or other control
-// character pasted from elsewhere becomes a space, so no header can be injected.
+// character pasted from elsewhere becomes a space, so no header can be injected;
+// invalid UTF-8 becomes U+FFFD (the text is declared utf-8 on the wire).
 std::string OneLine(std::string_view s) {
-  std::string out(s);
+  std::string out = SanitizeUtf8(s);
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
@@ -150,7 +152,7 @@ void SetContent(GMimePart* part, std::string_view bytes) {
 // quoted-printable so that every line on the wire stays short. Base64 text is
 // encoded in its canonical CRLF form (RFC 2045 §6.8).
 GObjectPtr<GMimePart> TextPart(std::string_view utf8, const char* subtype) {
-  std::string text = ToLf(utf8);
+  std::string text = ToLf(SanitizeUtf8(utf8));
   GObjectPtr<GMimePart> part(GMIME_PART(g_mime_text_part_new_with_subtype(subtype)));
   g_mime_object_set_content_type_parameter(GMIME_OBJECT(part.get()), "charset", "utf-8");
   SetContent(part.get(), text);

@@ -150,6 +150,17 @@ TEST(DkimSigner, TamperingIsDetected) {
   subject_changed.insert(subject + 11, "X");
   EXPECT_FALSE(VerifyDkim(subject_changed, TestKey().dns_record).ok());
 
+  // From, Reply-To and Subject are oversigned: one added later breaks the signature.
+  std::string from_added = *signed_raw;
+  from_added.insert(from_added.find("\r\nFrom: ") + 2, "From: ceo@help.example.com\r\n");
+  EXPECT_FALSE(VerifyDkim(from_added, TestKey().dns_record).ok()) << "second From";
+  std::string reply_to_added = *signed_raw;
+  reply_to_added.insert(reply_to_added.find("\r\nSubject: ") + 2, "Reply-To: x@evil.example\r\n");
+  EXPECT_FALSE(VerifyDkim(reply_to_added, TestKey().dns_record).ok()) << "Reply-To added";
+  std::string unsigned_added = *signed_raw;
+  unsigned_added.insert(unsigned_added.find("\r\nSubject: ") + 2, "X-Spam-Score: 0\r\n");
+  EXPECT_TRUE(VerifyDkim(unsigned_added, TestKey().dns_record).ok()) << "unsigned header added";
+
   EXPECT_FALSE(VerifyDkim(*signed_raw, GenerateRsaKey(1024).dns_record).ok()) << "other key";
   EXPECT_FALSE(VerifyDkim(ComposedMessage(), TestKey().dns_record).ok()) << "unsigned";
 }

@@ -249,6 +249,21 @@ TEST(MessageComposer, HeaderInjectionIsImpossible) {
   EXPECT_FALSE(ComposeMessage(bad).ok());
 }
 
+TEST(MessageComposer, InvalidUtf8IsReplaced) {
+  OutgoingMessage m = Sample();
+  m.subject =
+      "Fa\xe7"
+      "ade";
+  m.from.name = "Jos\xe9";
+  m.text = "Bad \xff\xfe bytes\n";
+  std::string raw;
+  ParsedMessage p = Roundtrip(m, &raw);
+  EXPECT_EQ(p.subject, "Fa\uFFFDade");
+  EXPECT_EQ(p.from[0].name, "Jos\uFFFD");
+  EXPECT_EQ(p.text, "Bad \uFFFD\uFFFD bytes");
+  EXPECT_TRUE(p.flags.empty()) << util::Join(p.flags, ",");
+}
+
 TEST(MessageComposer, RejectsMissingEssentials) {
   auto expect_bad = [](OutgoingMessage m) {
     auto r = ComposeMessage(m);
