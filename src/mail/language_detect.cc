@@ -178,6 +178,9 @@ std::string IsoCode(CLD2::Language language) {
 }  // namespace
 
 std::string DetectLanguage(std::string_view utf8_text) {
+  // The start of a long message says as much as all of it (a cut code point
+  // just drops the last word).
+  utf8_text = utf8_text.substr(0, kLanguageDetectMaxScan);
   int letters = 0;
   std::string text = DetectableText(OwnWords(utf8_text), letters);
   if (letters < kLanguageDetectMinLetters) return "";

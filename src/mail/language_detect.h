@@ -14,7 +14,9 @@ namespace replydesk::mail {
 // "Моля, обадете ми се" (Bulgarian, 16 letters) Serbian, "Да, конечно" Macedonian.
 inline constexpr int kLanguageDetectMinLetters = 20;
 
-// Only this many bytes of filtered text are given to CLD2.
+// Only this many bytes of the text are looked at, and only this many bytes of
+// filtered text are given to CLD2.
+inline constexpr size_t kLanguageDetectMaxScan = 256 * 1024;
 inline constexpr size_t kLanguageDetectMaxBytes = 64 * 1024;
 
 // The ISO 639-1 code ("ru", "bg", "ro", "en", "uk", "sr", ...) of the language

@@ -127,5 +127,13 @@ TEST(LanguageDetectTest, InvalidUtf8DropsOnlyTheBrokenWord) {
   EXPECT_EQ(DetectLanguage(std::string(30, '\0')), "");
 }
 
+TEST(LanguageDetectTest, LongTextLooksAtTheStart) {
+  std::string sentence =
+      "Bună ziua, nu am primit factura pe luna octombrie și vă rog să mi-o retrimiteți. ";
+  std::string text;
+  while (text.size() < 2 * kLanguageDetectMaxScan) text += sentence;
+  EXPECT_EQ(DetectLanguage(text), "ro");
+}
+
 }  // namespace
 }  // namespace replydesk::mail
