@@ -60,7 +60,8 @@ bool IsAddress(std::string_view address) {
 bool IsExtraHeaderName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (c <= 0x20 || c >= 0x7f || c == ':') return false;
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == ':') return false;
   }
   static constexpr std::string_view kOwn[] = {
       "From", "To",         "Cc",          "Bcc",        "Reply-To",     "Subject",
