@@ -1,10 +1,12 @@
-// Conditions of rules: validation (shared with ParseRule) and evaluation.
+// Conditions of rules: validation (shared with ParseRule) and evaluation
+// (ConditionMatcher, ConditionHolds).
 // Fields, operators and folding are described in rule.h and docs/rules.md.
+#include "rules/condition_matcher.h"
+
 #include <algorithm>
 #include <string_view>
 
 #include "domain/address.h"
-#include "rules/condition_matcher.h"
 #include "rules/rule.h"
 #include "rules/text_fold.h"
 #include "util/strings.h"

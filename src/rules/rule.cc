@@ -1,5 +1,5 @@
 // Triggers: names of events and actions, evaluation order, and the rules a
-// new installation starts with. See rule.h; conditions live in condition.cc,
+// new installation starts with. See rule.h; conditions live in condition_matcher.cc,
 // the JSON form in rule_json.cc.
 #include "rules/rule.h"
 

@@ -3,9 +3,10 @@
 // uses only documented variables, and keeps the languages' conventions.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <map>
-#include <regex>
 #include <set>
+#include <string_view>
 
 #include "rules/templates.h"
 
@@ -120,12 +121,28 @@ TEST(DefaultTemplatesTest, EveryNameInEveryLanguage) {
   EXPECT_EQ(seen.size(), kNames.size() * kLanguages.size());
 }
 
+// The names in the tags of `source`: "{{#a}}x{{b}}" -> a, b. (No std::regex:
+// GCC 12 warns inside it under the sanitizer build.)
+std::vector<std::string> TagNames(const std::string& source) {
+  std::vector<std::string> names;
+  for (size_t at = source.find("{{"); at != std::string::npos; at = source.find("{{", at)) {
+    at += 2;
+    while (at < source.size() && std::string_view(" #^/&{").find(source[at]) != std::string::npos)
+      ++at;
+    size_t end = at;
+    while (end < source.size() && (std::isalnum(static_cast<unsigned char>(source[end])) ||
+                                   source[end] == '_' || source[end] == '.'))
+      ++end;
+    names.push_back(source.substr(at, end - at));
+  }
+  return names;
+}
+
 TEST(DefaultTemplatesTest, UseOnlyDocumentedVariables) {
-  const std::regex tag(R"(\{\{\s*[#^/&{]?\s*([A-Za-z_.]+))");
+  EXPECT_EQ(TagNames("{{#a}}x{{ b }}{{/a}}"), (std::vector<std::string>{"a", "b", "a"}));
   for (const TemplateText& t : DefaultTemplates()) {
-    const std::string source = t.subject + "\n" + t.body;
-    for (std::sregex_iterator it(source.begin(), source.end(), tag), end; it != end; ++it) {
-      EXPECT_TRUE(kDocumented.count((*it)[1])) << t.name << "." << t.language << ": " << (*it)[1];
+    for (const std::string& name : TagNames(t.subject + "\n" + t.body)) {
+      EXPECT_TRUE(kDocumented.count(name)) << t.name << "." << t.language << ": " << name;
     }
   }
 }
