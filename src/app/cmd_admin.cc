@@ -5,7 +5,9 @@
 #include <cstdio>
 
 #include "app/context.h"
+#include "channels/smtp_transport.h"
 #include "services/inbound_worker.h"
+#include "services/outbound_worker.h"
 
 namespace replydesk::app {
 namespace {
@@ -21,10 +23,22 @@ int Work(const GlobalOptions& g) {
   auto store = OpenStore(g);
   if (!store.ok()) return PrintError(store.error()), 1;
   services::InboundWorker worker(**store, util::SystemClock::Instance(), MakeIngestSettings(g),
-                                 "work-" + std::to_string(getpid()));
+                                 "work-" + std::to_string(getpid()), TriggerSettings(g));
   auto r = worker.Drain();
   if (!r.ok()) return PrintError(r.error()), 1;
   std::printf("processed %d, failed %d, new tickets %d\n", r->processed, r->failed, r->new_tickets);
+  if (g.smtp.empty()) return 0;
+  // Then the outbox: what is due now (later retries stay queued).
+  auto smtp = channels::SmtpSettings::ParseSmtpUrl(g.smtp);
+  if (!smtp.ok()) return PrintError(smtp.error()), 64;
+  auto settings = MakeOutboundSettings(g);
+  if (!settings.ok()) return PrintError(settings.error()), 64;
+  channels::SmtpTransport transport(*smtp);
+  services::OutboundWorker sender(**store, util::SystemClock::Instance(), transport, *settings,
+                                  "work-" + std::to_string(getpid()));
+  auto sent = sender.Drain();
+  if (!sent.ok()) return PrintError(sent.error()), 1;
+  std::printf("sent %d, retrying later %d, failed %d\n", sent->sent, sent->retrying, sent->failed);
   return 0;
 }
 

@@ -113,7 +113,7 @@ class Importer {
     auto store = OpenStore(g_);
     if (!store.ok()) return SetError(store.error());
     services::InboundWorker worker(**store, util::SystemClock::Instance(), settings_,
-                                   "import-" + std::to_string(getpid()));
+                                   "import-" + std::to_string(getpid()), TriggerSettings(g_));
     while (true) {
       auto r = worker.RunBatch(o_.batch);
       if (!r.ok()) return SetError(r.error());

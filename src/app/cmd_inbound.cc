@@ -48,7 +48,8 @@ int Retry(const GlobalOptions& g, domain::Id id) {
   services::IngestSettings settings = MakeIngestSettings(g);
   services::InboundService service(**store, util::SystemClock::Instance(), settings);
   if (auto st = service.Retry(id); !st.ok()) return PrintError(st.error()), 1;
-  services::InboundWorker worker(**store, util::SystemClock::Instance(), settings, "cli-retry");
+  services::InboundWorker worker(**store, util::SystemClock::Instance(), settings, "cli-retry",
+                                 TriggerSettings(g));
   auto r = worker.Drain();
   if (!r.ok()) return PrintError(r.error()), 1;
   std::printf("queued inbound %lld again; processed %d, failed %d\n", static_cast<long long>(id),

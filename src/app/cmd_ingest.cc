@@ -75,7 +75,7 @@ int RunIngest(const GlobalOptions& g, const IngestOptions& o) {
   }
   if (!o.no_process && !accepted->duplicate) {
     services::InboundWorker worker(**store, util::SystemClock::Instance(), settings,
-                                   "ingest-" + std::to_string(getpid()));
+                                   "ingest-" + std::to_string(getpid()), TriggerSettings(g));
     auto r = worker.RunBatch(1);
     if (!r.ok())
       spdlog::warn("inbound#{} left queued: {}", accepted->inbound_id, r.error().ToString());

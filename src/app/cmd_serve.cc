@@ -9,8 +9,10 @@
 #include <map>
 
 #include "app/context.h"
+#include "app/sender.h"
 #include "app/worker_pool.h"
 #include "channels/lmtp_server.h"
+#include "channels/smtp_transport.h"
 #include "domain/address.h"
 #include "services/inbound_service.h"
 #include "util/log.h"
@@ -118,17 +120,28 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
 
   int threads = o.workers;
   if (threads <= 0) threads = g.db.rfind("postgres", 0) == 0 ? 2 : 1;
-  WorkerPool workers(g, threads);
+  if (!g.smtp.empty()) {
+    auto smtp = channels::SmtpSettings::ParseSmtpUrl(g.smtp);
+    if (!smtp.ok()) return PrintError(smtp.error()), 64;
+    if (auto out = MakeOutboundSettings(g); !out.ok()) return PrintError(out.error()), 64;
+  }
+  std::unique_ptr<Sender> sender;
+  if (!g.smtp.empty()) sender = std::make_unique<Sender>(g);
+  WorkerPool workers(g, threads, [&sender] {
+    if (sender) sender->Wake();
+  });
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
-  std::printf("replydesk serve: LMTP on %s:%u, %d workers, database %s\n", lmtp.host.c_str(),
-              server.port(), threads, g.db.c_str());
+  std::printf("replydesk serve: LMTP on %s:%u, %d workers, database %s, outgoing mail %s\n",
+              lmtp.host.c_str(), server.port(), threads, g.db.c_str(),
+              sender ? "via SMTP" : "held in the outbox (no --smtp)");
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);
   std::printf("replydesk serve: stopping (signal %d)\n", sig);
   server.Stop();
   workers.Stop();
+  if (sender) sender->Stop();
   return 0;
 }
 

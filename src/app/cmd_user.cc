@@ -1,15 +1,17 @@
-// `replydesk user add|ensure-admin|password|list`: logins for agents and admins.
+// `replydesk user add|ensure-admin|password|set`: logins for agents and
+// admins, and the profile replies are signed with (name, position, signature).
 #include <cstdio>
 #include <iostream>
 
 #include "app/context.h"
+#include "domain/address.h"
 #include "services/user_service.h"
 
 namespace replydesk::app {
 namespace {
 
 struct UserOptions {
-  std::string email, name, role = "agent";
+  std::string email, name, role = "agent", position, signature;
 };
 
 int Add(const GlobalOptions& g, const UserOptions& o) {
@@ -54,6 +56,24 @@ int Password(const GlobalOptions& g, const std::string& email) {
   return 0;
 }
 
+// Changes only what was given; the signature is Mustache (docs/rules.md).
+int SetProfile(const GlobalOptions& g, const UserOptions& o, bool name_given, bool position_given,
+               bool signature_given) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return PrintError(store.error()), 1;
+  auto st = (*store)->Transact([&](store::Tx& tx) -> util::Status {
+    RD_ASSIGN_OR_RETURN(auto user, tx.FindUserByEmail(domain::NormalizeAddress(o.email)));
+    if (!user) return util::MakeError(util::ErrorCode::kNotFound, "user.not_found", o.email);
+    if (name_given) user->name = o.name;
+    if (position_given) user->position = o.position;
+    if (signature_given) user->signature = o.signature;
+    return tx.UpdateUserProfile(*user);
+  });
+  if (!st.ok())
+    return PrintError(st.error()), st.error().code == util::ErrorCode::kNotFound ? 2 : 1;
+  return 0;
+}
+
 }  // namespace
 
 void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
@@ -73,6 +93,17 @@ void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto who = std::make_shared<std::string>();
   password->add_option("EMAIL", *who)->required();
   password->callback([&g, &exit_code, who] { exit_code = Password(g, *who); });
+  auto* set = user->add_subcommand("set", "Change name, position or signature of a login");
+  auto so = std::make_shared<UserOptions>();
+  set->add_option("EMAIL", so->email)->required();
+  auto* name = set->add_option("--name", so->name, "Full name");
+  auto* position = set->add_option("--position", so->position, "Job title shown in replies");
+  auto* signature =
+      set->add_option("--signature", so->signature, "Signature (Mustache; empty: the default)");
+  set->callback([&g, &exit_code, so, name, position, signature] {
+    exit_code =
+        SetProfile(g, *so, name->count() > 0, position->count() > 0, signature->count() > 0);
+  });
 }
 
 }  // namespace replydesk::app

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "services/ingest_settings.h"
+#include "services/outbound_settings.h"
 #include "store/store.h"
 
 namespace replydesk::app {
@@ -18,6 +19,13 @@ struct GlobalOptions {
   std::string tag_prefix = "T-";
   int job_lease_seconds = 300;  // a crashed worker's job is retried after this
   size_t max_message_bytes = 50u << 20;
+  // Outgoing mail (docs/outbound-mail.md).
+  std::string smtp;  // --smtp / REPLYDESK_SMTP: smtp[s]://[user:pass@]host:port; "" = hold
+  std::string message_id_domain;  // --message-id-domain; "" = the channel's domain
+  std::string dkim_selector, dkim_domain, dkim_key_file;
+  int auto_replies_per_hour = 3;
+  int smtp_retry_base_seconds = 30;  // first retry after a temporary failure; doubles each time
+  bool no_triggers = false;          // --no-triggers: process mail without running rules
 };
 
 // Registers --db, --blob-dir, --log-level and --tag-prefix on the top-level app
@@ -26,6 +34,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g);
 
 util::Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& g);
 services::IngestSettings MakeIngestSettings(const GlobalOptions& g);
+// Reads the DKIM key file when one is set. kInvalidArgument when unreadable.
+util::Result<services::OutboundSettings> MakeOutboundSettings(const GlobalOptions& g);
+// The outbound settings when triggers run (not --no-triggers), else nullopt;
+// an unreadable DKIM key is reported on stderr and signing is skipped.
+std::optional<services::OutboundSettings> TriggerSettings(const GlobalOptions& g);
 
 // Prints "replydesk: <error>" to stderr.
 void PrintError(const util::Error& e);
@@ -40,5 +53,7 @@ void AddChannelCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddAdminCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddRuleCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddOutboxCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace replydesk::app

@@ -8,6 +8,9 @@ using nlohmann::json;
 
 json OptId(const std::optional<domain::Id>& id) { return id ? json(*id) : json(nullptr); }
 json Time(util::UnixSeconds t) { return util::FormatIso8601Utc(t); }
+json OptTime(const std::optional<util::UnixSeconds>& t) {
+  return t ? json(util::FormatIso8601Utc(*t)) : json(nullptr);
+}
 
 }  // namespace
 
@@ -20,6 +23,11 @@ json ToJson(const domain::Ticket& t) {
           {"customer_id", t.customer_id},
           {"team_id", OptId(t.team_id)},
           {"channel_id", OptId(t.channel_id)},
+          {"assignee_id", OptId(t.assignee_id)},
+          {"language", t.language},
+          {"first_response_due", OptTime(t.first_response_due)},
+          {"resolution_due", OptTime(t.resolution_due)},
+          {"first_responded_at", OptTime(t.first_responded_at)},
           {"created_at", Time(t.created_at)},
           {"updated_at", Time(t.updated_at)}};
 }
@@ -52,6 +60,11 @@ json ToJson(const domain::Article& a) {
           {"html", a.body_html_sha256.has_value()},
           {"inbound_id", OptId(a.inbound_id)},
           {"flags", a.flags},
+          {"author_user_id", OptId(a.author_user_id)},
+          {"auto_reply", a.auto_reply},
+          {"delivery_status", a.delivery_status},
+          {"delivery_error", a.delivery_error},
+          {"duration_seconds", a.duration_seconds},
           {"created_at", Time(a.created_at)}};
 }
 
@@ -86,7 +99,31 @@ json ToJson(const domain::Channel& c) {
           {"address", c.address},
           {"name", c.name},
           {"team_id", OptId(c.team_id)},
-          {"language", c.language}};
+          {"language", c.language},
+          {"kind", c.kind},
+          {"hours", c.hours},
+          {"first_response_minutes", c.first_response_minutes},
+          {"resolution_minutes", c.resolution_minutes}};
+}
+
+json ToJson(const domain::Outbound& o) {
+  return {{"id", o.id},
+          {"article_id", o.article_id},
+          {"ticket_id", o.ticket_id},
+          {"envelope_from", o.envelope_from},
+          {"recipients", o.recipients},
+          {"message_id", o.message_id},
+          {"automatic", o.automatic},
+          {"state", domain::OutboundStateName(o.state)},
+          {"attempts", o.attempts},
+          {"smtp_code", o.smtp_code},
+          {"last_error", o.last_error},
+          {"created_at", Time(o.created_at)},
+          {"sent_at", OptTime(o.sent_at)}};
+}
+
+json ToJson(const domain::Template& t) {
+  return {{"name", t.name}, {"language", t.language}, {"subject", t.subject}, {"body", t.body}};
 }
 
 std::string Dump(const json& j, bool pretty) {

@@ -14,6 +14,8 @@ nlohmann::json ToJson(const domain::Article& a);
 nlohmann::json ToJson(const domain::Attachment& a);
 nlohmann::json ToJson(const domain::Inbound& i);
 nlohmann::json ToJson(const domain::Channel& c);
+nlohmann::json ToJson(const domain::Outbound& o);
+nlohmann::json ToJson(const domain::Template& t);
 
 // Dumps with invalid UTF-8 replaced, never throws.
 std::string Dump(const nlohmann::json& j, bool pretty = true);

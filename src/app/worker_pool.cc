@@ -8,7 +8,8 @@
 
 namespace replydesk::app {
 
-WorkerPool::WorkerPool(const GlobalOptions& g, int threads) : g_(g) {
+WorkerPool::WorkerPool(const GlobalOptions& g, int threads, std::function<void()> on_processed)
+    : g_(g), on_processed_(std::move(on_processed)) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { Run(i); });
 }
 
@@ -33,6 +34,8 @@ void WorkerPool::Stop() {
 void WorkerPool::Run(int index) {
   const std::string name = "serve-" + std::to_string(getpid()) + "-" + std::to_string(index);
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<services::InboundWorker> worker;
+  const auto triggers = TriggerSettings(g_);
   while (!stop_) {
     if (!store) {
       auto opened = OpenStore(g_);
@@ -43,15 +46,17 @@ void WorkerPool::Run(int index) {
         continue;
       }
       store = std::move(opened).value();
+      worker = std::make_unique<services::InboundWorker>(*store, util::SystemClock::Instance(),
+                                                         MakeIngestSettings(g_), name, triggers);
     }
-    services::InboundWorker worker(*store, util::SystemClock::Instance(), MakeIngestSettings(g_),
-                                   name);
-    auto r = worker.RunBatch(kBatch);
+    auto r = worker->RunBatch(kBatch);
     if (!r.ok()) {
       spdlog::error("worker {}: {}", name, r.error().ToString());
+      worker.reset();
       store.reset();  // reconnect after a store failure
       continue;
     }
+    if (r->processed > 0 && on_processed_) on_processed_();
     if (r->claimed == kBatch) continue;  // a backlog: go on at once
     std::unique_lock<std::mutex> lock(mu_);
     if (r->claimed == 0) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -16,7 +17,9 @@ namespace replydesk::app {
 
 class WorkerPool {
  public:
-  WorkerPool(const GlobalOptions& g, int threads);
+  // `on_processed` runs after each batch that processed messages (serve wakes
+  // the sender with it: acknowledgements go out at once).
+  WorkerPool(const GlobalOptions& g, int threads, std::function<void()> on_processed = {});
   ~WorkerPool();
   void Wake();
   void Stop();  // finishes the batches in hand, then joins
@@ -27,6 +30,7 @@ class WorkerPool {
   void Run(int index);
 
   const GlobalOptions& g_;
+  std::function<void()> on_processed_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable cv_;

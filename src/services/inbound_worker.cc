@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "mail/language_detect.h"
+#include "mail/reply_trimmer.h"
 #include "services/inbound_service.h"
 #include "util/fault.h"
 #include "util/log.h"
@@ -19,13 +21,18 @@ struct InboundWorker::Item {
 };
 
 InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
-                             std::string name)
+                             std::string name, std::optional<OutboundSettings> outbound)
     : store_(store),
       clock_(clock),
       settings_(std::move(settings)),
       name_(std::move(name)),
       parser_(settings_.parse_limits),
-      processor_(settings_) {}
+      processor_(settings_) {
+  if (outbound) {
+    automation_ = std::make_unique<Automation>(store_, clock_, std::move(*outbound),
+                                               domain::TicketTag(settings_.ticket_tag_prefix));
+  }
+}
 
 util::Status InboundWorker::Prepare(Item& item) {
   if (!item.msg) return util::OkStatus();
@@ -37,6 +44,14 @@ util::Status InboundWorker::Prepare(Item& item) {
     return util::OkStatus();
   }
   msg.parsed = parser_.Parse(*raw);
+  // Text analysis outside the transaction: what the customer wrote now, in
+  // which language, and whether this is a bounce of our own mail.
+  msg.visible_text = mail::TrimReply(msg.parsed.text).visible_text;
+  msg.language = mail::DetectLanguage(msg.visible_text);
+  if (msg.parsed.auto_submitted) {
+    mail::BounceReport report = mail::ParseBounce(*raw);
+    if (report.is_bounce) msg.bounce = std::move(report);
+  }
   // Blobs in the database are written inside the processing transaction (StoreBlobs).
   if (store_.blobs().InDatabase()) return util::OkStatus();
   // Files first (deferred sync, one Flush per batch), rows later: a row never
@@ -75,6 +90,9 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
                         ? tx.Nested([&](store::Tx& inner) -> util::Status {
                             RD_RETURN_IF_ERROR(StoreBlobs(*item.msg));
                             RD_ASSIGN_OR_RETURN(outcome, processor_.Process(inner, *item.msg, now));
+                            if (automation_) {
+                              RD_RETURN_IF_ERROR(automation_->OnInbound(inner, *item.msg, outcome));
+                            }
                             return util::OkStatus();
                           })
                         : util::Status(util::MakeError(util::ErrorCode::kInternal,
@@ -82,8 +100,13 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
   if (st.ok()) {
     ++result->processed;
     if (outcome.new_ticket) ++result->new_tickets;
-    RD_RETURN_IF_ERROR(tx.SetInboundResult(inbound_id, InboundState::kProcessed, "",
-                                           outcome.ticket_id, outcome.article_id));
+    // A bounce is recorded on our outgoing article; it made no article itself.
+    std::optional<domain::Id> article;
+    if (!outcome.bounce) article = outcome.article_id;
+    std::optional<domain::Id> ticket;
+    if (outcome.ticket_id != 0) ticket = outcome.ticket_id;
+    RD_RETURN_IF_ERROR(
+        tx.SetInboundResult(inbound_id, InboundState::kProcessed, "", ticket, article));
     return tx.CompleteJob(item.job.id);
   }
   // Kept and visible with its error; retried with exponential backoff, then parked.

@@ -8,9 +8,12 @@
 // Thread safety: one InboundWorker per thread, each with its own Store.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "mail/mime_parser.h"
+#include "services/automation.h"
 #include "services/ingest_settings.h"
 #include "services/message_processor.h"
 #include "store/store.h"
@@ -27,8 +30,10 @@ struct BatchResult {
 
 class InboundWorker {
  public:
+  // With `outbound` set, triggers run after each message (acknowledgements
+  // and other actions are queued in the same transaction); without, none do.
   InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
-                std::string name);
+                std::string name, std::optional<OutboundSettings> outbound = std::nullopt);
 
   // Claims up to `batch` ready jobs and processes them. claimed == 0 means the
   // queue had nothing ready. Errors: the store's (jobs stay leased and are
@@ -52,6 +57,7 @@ class InboundWorker {
   std::string name_;
   mail::MimeParser parser_;
   MessageProcessor processor_;
+  std::unique_ptr<Automation> automation_;  // null: no triggers
 };
 
 }  // namespace replydesk::services

@@ -5,6 +5,9 @@
 
 #include "domain/address.h"
 #include "domain/subject.h"
+#include "services/template_vars.h"
+#include "sla/calendar.h"
+#include "util/log.h"
 
 namespace replydesk::services {
 
@@ -21,6 +24,22 @@ std::string FormatMailboxes(const std::vector<mail::Mailbox>& list) {
 }
 
 namespace {
+
+// The promises of the channel, counted in its business hours from arrival.
+void SetDueTimes(const domain::Channel& channel, util::UnixSeconds start, domain::Ticket* t) {
+  auto calendar = sla::ParseCalendar(channel.hours);
+  if (!calendar.ok()) {
+    spdlog::warn("channel {}: bad working hours '{}': {}", channel.address, channel.hours,
+                 calendar.error().ToString());
+    return;
+  }
+  if (channel.first_response_minutes > 0) {
+    t->first_response_due = sla::DueAt(*calendar, start, channel.first_response_minutes * 60);
+  }
+  if (channel.resolution_minutes > 0) {
+    t->resolution_due = sla::DueAt(*calendar, start, channel.resolution_minutes * 60);
+  }
+}
 
 // The sender: the first From mailbox with a usable address, else the envelope sender.
 mail::Mailbox Sender(const PreparedMessage& msg) {
@@ -137,11 +156,13 @@ Result<domain::Ticket> MessageProcessor::CreateTicket(store::Tx& tx, const Prepa
   if (t.subject.empty()) t.subject = "(no subject)";
   t.normalized_subject = domain::NormalizeSubject(msg.parsed.subject, tag_);
   t.customer_id = customer.id;
+  t.language = ChooseLanguage(customer.language, msg.language, channel ? channel->language : "");
+  t.created_at = t.updated_at = now;
   if (channel) {
     t.channel_id = channel->id;
     t.team_id = channel->team_id;
+    SetDueTimes(*channel, msg.inbound.received_at, &t);
   }
-  t.created_at = t.updated_at = now;
   return tx.CreateTicket(t);
 }
 
@@ -185,6 +206,43 @@ Result<domain::Article> MessageProcessor::CreateArticle(store::Tx& tx, const Pre
   return article;
 }
 
+Result<std::optional<ProcessOutcome>> MessageProcessor::HandleBounce(
+    store::Tx& tx, const PreparedMessage& msg) const {
+  if (!msg.bounce || !msg.bounce->is_bounce) return std::optional<ProcessOutcome>();
+  const mail::BounceReport& report = *msg.bounce;
+  ProcessOutcome out;
+  out.bounce = true;
+  std::string reason;
+  for (const auto& r : report.recipients) {
+    if (!reason.empty()) reason += "; ";
+    reason += r.address;
+    if (!r.status.empty()) reason += " " + r.status;
+    if (!r.diagnostic.empty()) reason += " " + r.diagnostic;
+  }
+  if (reason.empty()) reason = msg.parsed.subject;
+  for (const auto& id : report.original_message_ids) {
+    RD_ASSIGN_OR_RETURN(auto outbound, tx.FindOutboundByMessageId(id));
+    if (!outbound) continue;
+    if (report.permanent) {
+      RD_RETURN_IF_ERROR(tx.SetOutboundState(outbound->id, domain::OutboundState::kBounced,
+                                             outbound->smtp_code, reason, outbound->sent_at,
+                                             false));
+      RD_RETURN_IF_ERROR(tx.SetArticleDelivery(outbound->article_id, "bounced", reason));
+    } else {
+      // A delay notice: the message is still on its way; say so on the article.
+      RD_ASSIGN_OR_RETURN(domain::Article a, tx.GetArticle(outbound->article_id));
+      RD_RETURN_IF_ERROR(tx.SetArticleDelivery(a.id, a.delivery_status, "delayed: " + reason));
+    }
+    out.ticket_id = outbound->ticket_id;
+    out.article_id = outbound->article_id;
+    out.threaded_by = "bounce";
+    return std::optional<ProcessOutcome>(out);
+  }
+  // Not about mail we sent (or we cannot tell which): processed like any
+  // other automatic message, so a person still sees it; it gets no answer.
+  return std::optional<ProcessOutcome>();
+}
+
 util::Status MessageProcessor::IndexMessageIds(store::Tx& tx, const PreparedMessage& msg,
                                                Id ticket_id, Id article_id) const {
   const mail::ParsedMessage& p = msg.parsed;
@@ -205,6 +263,10 @@ Result<ProcessOutcome> MessageProcessor::Process(store::Tx& tx, const PreparedMe
                                                  util::UnixSeconds now) const {
   // Two workers must not both decide "new ticket" for a message and its reply.
   RD_RETURN_IF_ERROR(tx.LockThreading());
+  // A bounce of our own mail belongs to the article it concerns and never
+  // opens a ticket.
+  RD_ASSIGN_OR_RETURN(auto bounce, HandleBounce(tx, msg));
+  if (bounce) return *bounce;
   RD_ASSIGN_OR_RETURN(domain::Customer customer, FindOrCreateCustomer(tx, msg, now));
   ProcessOutcome out;
   RD_ASSIGN_OR_RETURN(auto existing, FindThread(tx, msg, customer.id, now, &out.threaded_by));

@@ -11,6 +11,7 @@
 
 #include "domain/entities.h"
 #include "domain/ticket_tag.h"
+#include "mail/bounce_parser.h"
 #include "mail/parsed_message.h"
 #include "services/ingest_settings.h"
 #include "store/store.h"
@@ -23,6 +24,10 @@ struct PreparedMessage {
   mail::ParsedMessage parsed;
   std::optional<std::string> html_sha256;
   std::vector<std::string> attachment_sha256;  // parallel to parsed.attachments
+  // Filled by preparation outside the transaction (InboundWorker::Prepare):
+  std::string visible_text;                  // new text without quoted history and signature
+  std::string language;                      // detected from visible_text, "" when unsure
+  std::optional<mail::BounceReport> bounce;  // set for automatic mail that is a bounce
 };
 
 struct ProcessOutcome {
@@ -30,6 +35,9 @@ struct ProcessOutcome {
   domain::Id article_id = 0;
   bool new_ticket = false;
   std::string threaded_by;  // "tag", "message_id", "subject", "" for a new ticket
+  // A bounce of our own mail: recorded on the article it concerns (article_id
+  // is that article, ticket_id its ticket); no article or ticket was created.
+  bool bounce = false;
 };
 
 class MessageProcessor {
@@ -56,6 +64,10 @@ class MessageProcessor {
   util::Result<domain::Article> CreateArticle(store::Tx& tx, const PreparedMessage& msg,
                                               const domain::Ticket& ticket,
                                               const domain::Customer& customer) const;
+  // Records a bounce on the outgoing message it concerns. nullopt when the
+  // message is not a bounce or concerns no message we sent.
+  util::Result<std::optional<ProcessOutcome>> HandleBounce(store::Tx& tx,
+                                                           const PreparedMessage& msg) const;
   util::Status IndexMessageIds(store::Tx& tx, const PreparedMessage& msg, domain::Id ticket_id,
                                domain::Id article_id) const;
 

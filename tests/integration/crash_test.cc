@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process.h"
+#include "serve_process.h"
 #include "test_db.h"
 
 namespace replydesk::testing {
@@ -106,31 +107,6 @@ void CrashTest::KillAtEveryPointThenCheck(const std::vector<std::string>& points
     for (const auto& a : shown["articles"]) message_ids.insert(a["message_id"].get<std::string>());
   }
   EXPECT_EQ(message_ids.size(), static_cast<size_t>(delivered));  // each message exactly once
-}
-
-// Sends one message over LMTP with Python's smtplib; exit 0 when every
-// recipient got 250, 1 otherwise (refused, connection lost).
-ProcessResult LmtpSend(const std::string& port, const std::string& raw) {
-  const std::string script =
-      "import smtplib, sys\n"
-      "data = sys.stdin.buffer.read()\n"
-      "try:\n"
-      "    c = smtplib.LMTP('127.0.0.1', " +
-      port +
-      ", timeout=20)\n"
-      "    refused = c.sendmail('sender@example.com', ['support@ours.example'], data)\n"
-      "    c.quit()\n"
-      "    sys.exit(1 if refused else 0)\n"
-      "except Exception as e:\n"
-      "    print(repr(e)); sys.exit(1)\n";
-  return RunProcess({"/usr/bin/python3", "-c", script}, raw);
-}
-
-std::string ServePort(BackgroundProcess& serve) {
-  std::string line = serve.WaitForLine("LMTP on 127.0.0.1:");
-  auto colon = line.find("127.0.0.1:");
-  if (colon == std::string::npos) return "";
-  return line.substr(colon + 10, line.find(',', colon) - colon - 10);
 }
 
 TEST_P(CrashTest, ServeKilledBeforeLmtpReplyLosesNothing) {
