@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 #include "util/strings.h"
 
@@ -94,8 +95,8 @@ struct SmtpTransport::Impl {
   std::string pending;      // text of a multi-line reply so far
   bool awaiting = true;     // a command (or the greeting) has no final reply yet
   bool in_rcpt = false;     // the command awaiting its reply is RCPT TO
-  bool quitting = false;    // QUIT sent: the transaction's outcome is already known
   std::string rcpt;         // its address
+  bool quitting = false;    // QUIT sent: its 221 is not the answer that matters
   int replies = 0;          // final replies received
   int last_code = 0;        // the latest final reply
   std::string last_reply;   // "250 2.0.0 Ok: queued"
@@ -117,9 +118,12 @@ struct SmtpTransport::Impl {
   }
 
   void OnCommand(std::string_view line) {
-    // libcurl ends a failed transaction with QUIT: its 221 is not the answer that matters.
-    if (util::StartsWithIgnoreCase(line, "QUIT")) quitting = true;
-    if (quitting) return;
+    // libcurl closes the connection of a failed transaction, and an expired kept one before
+    // opening a new connection, with QUIT: keep the reply that decided the outcome.
+    if (util::StartsWithIgnoreCase(line, "QUIT")) {
+      quitting = true;
+      return;
+    }
     awaiting = true;
     in_rcpt = util::StartsWithIgnoreCase(line, "RCPT TO:");
     if (in_rcpt) {
@@ -130,7 +134,6 @@ struct SmtpTransport::Impl {
   }
 
   void OnServerBytes(std::string_view bytes) {
-    if (quitting) return;
     partial.append(bytes);
     for (size_t nl = partial.find('\n'); nl != std::string::npos; nl = partial.find('\n')) {
       std::string line = partial.substr(0, nl);
@@ -154,6 +157,7 @@ struct SmtpTransport::Impl {
   }
 
   void OnReply(int code, std::string reply) {
+    if (std::exchange(quitting, false) && code == 221) return;
     ++replies;
     awaiting = false;
     last_code = code;
