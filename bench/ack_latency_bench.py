@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import smtplib
+import socket
 import statistics
 import subprocess
 import sys
@@ -102,9 +103,12 @@ def run(binary, count, rate, backend):
     else:
         db = os.path.join(folder, "replydesk.db")
     capture = Capture()
-    controller = Controller(capture, hostname="127.0.0.1", port=0)
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    smtp_port = probe.getsockname()[1]
+    probe.close()
+    controller = Controller(capture, hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    smtp_port = controller.server.sockets[0].getsockname()[1]
     rd = [binary, "--db", db]
     subprocess.run(rd + ["channel", "add", CHANNEL, "--team", "Support", "--hours", "24/7",
                          "--first-response", "1h"], check=True, stdout=subprocess.DEVNULL)
