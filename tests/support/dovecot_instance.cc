@@ -206,6 +206,10 @@ bool DovecotInstance::WaitForPorts(int timeout_seconds) const {
 
 std::string DovecotInstance::Start() {
   if (server_) return "already running";
+  // Sockets left by a killed master make the next one refuse to start.
+  std::error_code ec;
+  std::filesystem::remove_all(dir_ + "/run", ec);
+  std::filesystem::create_directories(dir_ + "/run", ec);
   server_ =
       std::make_unique<BackgroundProcess>(std::vector<std::string>{kDovecot, "-F", "-c", conf_});
   if (!WaitForPorts(20)) {
@@ -246,14 +250,15 @@ std::string DovecotInstance::DeliverMessage(const std::string& user, const std::
 
 std::string DovecotInstance::DeliverMessages(const std::string& user, const std::string& folder,
                                              const std::vector<std::string>& messages) {
-  if (folder != "INBOX" && CountMessages(user, folder) < 0) {
+  // Dovecot makes the Maildir (INBOX included) on first access, owned by the
+  // mail user: one written by us would be root's and unwritable for it.
+  if (CountMessages(user, folder) < 0) {
     if (std::string e = CreateFolder(user, folder); !e.empty()) return e;
   }
   ProcessResult r = Doveadm({"mailbox", "path", "-u", user, folder});
   if (!r.Exited(0)) return "doveadm mailbox path failed: " + r.err;
   const std::string new_dir = Trim(r.out) + "/new";
-  std::error_code ec;
-  std::filesystem::create_directories(new_dir, ec);
+  if (!std::filesystem::is_directory(new_dir)) return "no Maildir at " + new_dir;
   static int batch = 0;
   ++batch;
   for (size_t i = 0; i < messages.size(); ++i) {
