@@ -248,6 +248,7 @@ util::Status Pop3Mailbox::Dispose(const std::vector<RemoteMessageRef>& refs) {
     std::optional<util::Error> first;
     for (size_t i = begin; i < end; ++i) {
       util::Result<std::string> reply = Command("", "DELE " + std::to_string(numbers[i]));
+      if (reply.ok()) ++pending_deletes_;
       if (!reply.ok() && !first) first = reply.error();
       if (!stream_) break;
     }
@@ -257,6 +258,14 @@ util::Status Pop3Mailbox::Dispose(const std::vector<RemoteMessageRef>& refs) {
 }
 
 util::Status Pop3Mailbox::Close() {
+  if (!stream_ && pending_deletes_ > 0) {
+    const size_t lost = pending_deletes_;
+    pending_deletes_ = 0;
+    return MakeError(ErrorCode::kUnavailable, "mailbox.connect",
+                     "POP3 session with " + peer_ + " ended before QUIT: " + std::to_string(lost) +
+                         " deletions were not committed");
+  }
+  pending_deletes_ = 0;
   if (!stream_) return util::OkStatus();
   util::Result<std::string> reply = Command("QUIT", "QUIT (deleting the imported messages)");
   stream_.reset();

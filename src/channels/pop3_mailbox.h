@@ -20,7 +20,8 @@ namespace replydesk::channels {
 // "mailbox.protocol"). Fetch returns RETR's bytes dot-unstuffed, otherwise as
 // sent. Dispose issues DELE for kDelete only (kMarkSeen and kKeep leave the
 // message; the poller remembers UIDLs); the deletions take effect at Close
-// (QUIT) and are forgotten by the server if the session ends any other way.
+// (QUIT) and are forgotten by the server if the session ends any other way:
+// Close then reports kUnavailable "mailbox.connect" when DELEs were pending.
 //
 // Errors as ImapMailbox: mailbox.connect, mailbox.auth, mailbox.protocol,
 // mailbox.insecure, mailbox.config, mailbox.gone (a UIDL not in the last
@@ -64,6 +65,7 @@ class Pop3Mailbox : public services::RemoteMailbox {
   std::string peer_;
   std::vector<std::string> capabilities_;
   std::map<std::string, int> number_by_uidl_;  // from the last List
+  size_t pending_deletes_ = 0;                 // DELEs that QUIT has not committed
 };
 
 }  // namespace replydesk::channels

@@ -12,12 +12,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 namespace replydesk::channels {
@@ -39,6 +41,36 @@ std::string OpensslErrors() {
   }
   return out;
 }
+
+// OpenSSL writes with write(2), which raises SIGPIPE on a socket the peer has
+// closed, and nothing in replydesk ignores SIGPIPE: block it in the calling
+// thread for the call and swallow one raised meanwhile (send() has MSG_NOSIGNAL).
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      timespec zero{};
+      sigtimedwait(&pipe_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+};
 
 bool IsIpAddress(const std::string& host) {
   in6_addr addr{};
@@ -179,6 +211,7 @@ util::Status TlsStream::StartTls() {
   }
   for (;;) {
     ERR_clear_error();
+    SigpipeGuard guard;
     int rc = SSL_connect(ssl_);
     if (rc == 1) return util::OkStatus();
     int err = SSL_get_error(ssl_, rc);
@@ -200,6 +233,7 @@ util::Status TlsStream::Write(std::string_view data) {
   while (done < data.size()) {
     if (ssl_ != nullptr) {
       ERR_clear_error();
+      SigpipeGuard guard;
       int n = SSL_write(ssl_, data.data() + done, static_cast<int>(data.size() - done));
       if (n > 0) {
         done += static_cast<size_t>(n);
@@ -236,6 +270,7 @@ util::Status TlsStream::Fill() {
   for (;;) {
     if (ssl_ != nullptr) {
       ERR_clear_error();
+      SigpipeGuard guard;
       int n = SSL_read(ssl_, buf, sizeof buf);
       if (n > 0) {
         in_.append(buf, static_cast<size_t>(n));

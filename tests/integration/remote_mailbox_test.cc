@@ -3,12 +3,17 @@
 // (tests/support/dovecot_instance.h) on 127.0.0.1, plus the IMAP syntax helpers.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -89,6 +94,13 @@ class RemoteMailboxTest : public ::testing::Test {
   std::unique_ptr<DovecotInstance> dovecot_;
   std::unique_ptr<RemoteMailboxFactoryImpl> factory_;
 };
+
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
 
 std::vector<uint32_t> UidNumbers(const std::vector<RemoteMessageRef>& refs) {
   std::vector<uint32_t> uids;
@@ -269,7 +281,9 @@ TEST_F(RemoteMailboxTest, ImapFetchOfAMissingMessageSaysGone) {
 }
 
 TEST_F(RemoteMailboxTest, ImapManyMessagesInFewCommands) {
-  const int n = 1200;
+  // REPLYDESK_IMAP_MESSAGES=10000 turns this into the import benchmark.
+  const char* env = std::getenv("REPLYDESK_IMAP_MESSAGES");
+  const int n = env != nullptr ? std::max(2, std::atoi(env)) : 1200;
   std::vector<std::string> messages;
   for (int i = 0; i < n; ++i) {
     messages.push_back("Subject: bulk " + std::to_string(i) + "\r\nMessage-ID: <bulk" +
@@ -279,6 +293,7 @@ TEST_F(RemoteMailboxTest, ImapManyMessagesInFewCommands) {
   ASSERT_EQ(dovecot_->DeliverMessages("alice", "INBOX", messages), "");
   auto box = OpenOk(Imap(AfterImport::kMarkSeen));
   ASSERT_TRUE(box);
+  const double cpu_before = CpuSeconds();
   auto start = std::chrono::steady_clock::now();
   auto state = box->List(0, 0);
   ASSERT_TRUE(state.ok()) << state.error().ToString();
@@ -293,8 +308,9 @@ TEST_F(RemoteMailboxTest, ImapManyMessagesInFewCommands) {
     if (i % 2 == 0) every_other.push_back(state->messages[i]);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("listed and fetched %d messages (%zu bytes) in %.3f s: %.0f messages/s\n", n, bytes,
-              seconds, n / seconds);
+  std::printf(
+      "listed and fetched %d messages (%zu bytes) in %.3f s: %.0f messages/s, client CPU %.3f s\n",
+      n, bytes, seconds, n / seconds, CpuSeconds() - cpu_before);
   // 600 scattered UIDs: more than one STORE command's worth of UID set.
   ASSERT_TRUE(box->Dispose(every_other).ok());
   ASSERT_TRUE(box->Close().ok());
@@ -563,6 +579,159 @@ TEST_F(RemoteMailboxTest, HarnessHelpers) {
   ASSERT_NE(before, 0u);
   EXPECT_EQ(d.ResetUidValidity("alice", "Archive/2026"), before + 1);
   EXPECT_EQ(d.ListFlags("alice", "Archive/2026").size(), 2u);
+}
+
+// A scripted IMAP server for what Dovecot does not do: no LITERAL+, MOVE or
+// UIDPLUS (synchronizing literals, COPY + STORE + EXPUNGE), a connection
+// dropped in the middle of a literal. Serves one connection on a thread.
+class FakeImapServer {
+ public:
+  // `answer` gets each command (tag stripped, literals inlined) and returns
+  // the lines to send after it, "TAG" standing for the tag; "" closes.
+  explicit FakeImapServer(std::function<std::string(const std::string&)> answer)
+      : answer_(std::move(answer)) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(listen_fd_, 1);
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeImapServer() {
+    shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    close(listen_fd_);
+  }
+  int port() const { return port_; }
+  std::vector<std::string> commands() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return commands_;
+  }
+
+ private:
+  bool ReadLine(int fd, std::string& line) {
+    line.clear();
+    char c;
+    while (recv(fd, &c, 1, 0) == 1) {
+      if (c == '\n') return true;
+      if (c != '\r') line += c;
+    }
+    return false;
+  }
+  void Serve() {
+    int fd = accept(listen_fd_, nullptr, nullptr);
+    if (fd < 0) return;
+    const std::string greeting = "* OK [CAPABILITY IMAP4rev1] fake\r\n";
+    send(fd, greeting.data(), greeting.size(), MSG_NOSIGNAL);
+    std::string line;
+    while (ReadLine(fd, line)) {
+      // A synchronizing literal: "+", then its bytes, then the rest of the line.
+      while (line.size() > 2 && line.back() == '}' && line.find('{') != std::string::npos) {
+        size_t open = line.rfind('{');
+        size_t n = std::stoul(line.substr(open + 1));
+        send(fd, "+ go on\r\n", 9, MSG_NOSIGNAL);
+        std::string bytes(n, '\0');
+        if (recv(fd, bytes.data(), n, MSG_WAITALL) != static_cast<ssize_t>(n)) break;
+        std::string rest;
+        ReadLine(fd, rest);
+        line = line.substr(0, open) + "<" + bytes + ">" + rest;
+      }
+      const std::string tag = line.substr(0, line.find(' '));
+      const std::string command = line.substr(tag.size() + 1);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        commands_.push_back(command);
+      }
+      std::string out = answer_(command);
+      if (out.empty()) break;
+      for (size_t at; (at = out.find("TAG")) != std::string::npos;) out.replace(at, 3, tag);
+      send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+    }
+    close(fd);
+  }
+
+  std::function<std::string(const std::string&)> answer_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<std::string> commands_;
+};
+
+std::string OldServer(const std::string& command) {
+  if (command.starts_with("LOGIN")) return "TAG OK [CAPABILITY IMAP4rev1] logged in\r\n";
+  if (command.starts_with("SELECT")) {
+    return "* 2 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\nTAG OK [READ-WRITE] done\r\n";
+  }
+  if (command.starts_with("UID FETCH 1:* (UID RFC822.SIZE)")) {
+    return "* 1 FETCH (UID 7 RFC822.SIZE 3)\r\n* 2 FETCH (RFC822.SIZE 4 UID 8)\r\nTAG OK done\r\n";
+  }
+  if (command.starts_with("UID FETCH 7:8 (UID BODY.PEEK[])")) {
+    return "* 1 FETCH (UID 7 BODY[] {3}\r\na\r\n)\r\n* 2 FETCH (UID 8 BODY[] {10}\r\nb\r\n";  // cut
+  }
+  if (command.starts_with("LOGOUT")) return "* BYE bye\r\nTAG OK done\r\n";
+  return "TAG OK done\r\n";
+}
+
+TEST(FakeImapTest, OldServerGetsSynchronizingLiteralsAndCopyStoreExpunge) {
+  FakeImapServer server(OldServer);
+  RemoteMailboxConfig config;
+  config.protocol = "imap";
+  config.host = "127.0.0.1";
+  config.port = server.port();
+  config.tls = TlsMode::kNone;
+  config.user = "ivan";
+  config.password = "пароль";
+  config.after = AfterImport::kMove;
+  config.move_to = "Done";
+  config.timeout_seconds = 5;
+  auto box = RemoteMailboxFactoryImpl().Open(config);
+  ASSERT_TRUE(box.ok()) << box.error().ToString();
+  auto state = (*box)->List(0, 0);
+  ASSERT_TRUE(state.ok()) << state.error().ToString();
+  EXPECT_EQ(state->uid_validity, 5u);
+  ASSERT_EQ(UidNumbers(state->messages), (std::vector<uint32_t>{7, 8}));
+  EXPECT_EQ(state->messages[1].size, 4);
+  ASSERT_TRUE((*box)->Dispose(state->messages).ok());
+  ASSERT_TRUE((*box)->Close().ok());
+  const std::vector<std::string> expected = {"LOGIN \"ivan\" <пароль>",
+                                             "SELECT \"INBOX\"",
+                                             "UID FETCH 1:* (UID RFC822.SIZE)",
+                                             "UID COPY 7:8 \"Done\"",
+                                             "UID STORE 7:8 +FLAGS.SILENT (\\Deleted)",
+                                             "EXPUNGE",
+                                             "LOGOUT"};
+  EXPECT_EQ(server.commands(), expected);
+}
+
+TEST(FakeImapTest, ConnectionLostInALiteralIsUnavailableAndEndsTheSession) {
+  FakeImapServer server([](const std::string& command) -> std::string {
+    if (command.starts_with("UID FETCH 7:8 (UID BODY.PEEK[])")) return "";  // closes
+    return OldServer(command);
+  });
+  RemoteMailboxConfig config;
+  config.protocol = "imap";
+  config.host = "localhost";
+  config.port = server.port();
+  config.tls = TlsMode::kNone;
+  config.user = "ivan";
+  config.password = "x";
+  config.timeout_seconds = 5;
+  auto box = RemoteMailboxFactoryImpl().Open(config);
+  ASSERT_TRUE(box.ok()) << box.error().ToString();
+  auto state = (*box)->List(0, 0);
+  ASSERT_TRUE(state.ok());
+  auto raw = (*box)->Fetch(state->messages[0]);
+  ASSERT_FALSE(raw.ok());
+  EXPECT_EQ(raw.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(raw.error().detail, "mailbox.connect");
+  auto after = (*box)->List(0, 0);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().detail, "mailbox.connect");
 }
 
 // IMAP syntax helpers (pure functions).
