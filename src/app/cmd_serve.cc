@@ -1,5 +1,6 @@
 // `replydesk serve`: the long-running process. Now: the LMTP listener
-// (RFC 2033) and the job workers; later the HTTP API and mailbox pollers.
+// (RFC 2033), the mailbox pollers (IMAP/POP3) and the job workers; later the
+// HTTP API.
 // SIGINT/SIGTERM stop it cleanly: no new sessions, batches in hand finish.
 #include <signal.h>
 
@@ -9,6 +10,7 @@
 #include <map>
 
 #include "app/context.h"
+#include "app/mailbox_poll_thread.h"
 #include "app/worker_pool.h"
 #include "channels/lmtp_server.h"
 #include "domain/address.h"
@@ -121,6 +123,7 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   WorkerPool workers(g, threads);
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
+  MailboxPollThread pollers(g, workers);
   std::printf("replydesk serve: LMTP on %s:%u, %d workers, database %s\n", lmtp.host.c_str(),
               server.port(), threads, g.db.c_str());
   std::fflush(stdout);
@@ -128,6 +131,7 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   sigwait(&signals, &sig);
   std::printf("replydesk serve: stopping (signal %d)\n", sig);
   server.Stop();
+  pollers.Stop();
   workers.Stop();
   return 0;
 }

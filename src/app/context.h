@@ -8,12 +8,14 @@
 
 #include "services/ingest_settings.h"
 #include "store/store.h"
+#include "util/secret_box.h"
 
 namespace replydesk::app {
 
 struct GlobalOptions {
   std::string db = "var/replydesk.db";  // --db / REPLYDESK_DB
   std::string blob_dir;                 // --blob-dir / REPLYDESK_BLOB_DIR
+  std::string secret_key_file;          // --secret-key-file / REPLYDESK_SECRET_KEY_FILE
   std::string log_level = "warn";
   std::string tag_prefix = "T-";
   int job_lease_seconds = 300;  // a crashed worker's job is retried after this
@@ -26,6 +28,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g);
 
 util::Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& g);
 services::IngestSettings MakeIngestSettings(const GlobalOptions& g);
+// The server key that encrypts mailbox passwords: --secret-key-file, else
+// secret.key beside the SQLite database (var/secret.key); with PostgreSQL it
+// must be given (kInvalidArgument "secret.key_required"). `create` writes a
+// new random key (0600) when the file does not exist yet.
+util::Result<util::SecretBox> LoadSecretKey(const GlobalOptions& g, bool create);
 
 // Prints "replydesk: <error>" to stderr.
 void PrintError(const util::Error& e);
@@ -40,5 +47,6 @@ void AddChannelCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddAdminCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddMailboxCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace replydesk::app

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   AddServeCommand(app, globals, exit_code);
   AddAdminCommands(app, globals, exit_code);
   AddUserCommands(app, globals, exit_code);
+  AddMailboxCommands(app, globals, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -253,6 +253,7 @@ util::Status MailboxPoller::Poll(Run& run) {
   if (o.max_messages > 0) limit = std::min(limit, static_cast<size_t>(o.max_messages));
   const size_t batch = static_cast<size_t>(std::max(1, o.batch));
   while (run.handled < limit) {
+    if (o.stop != nullptr && o.stop->load()) break;
     if (o.max_seconds > 0 && run.handled > 0 &&
         std::chrono::steady_clock::now() - run.started >= std::chrono::seconds(o.max_seconds)) {
       break;

@@ -26,6 +26,7 @@
 // Thread safety: one MailboxPoller per thread (it uses one Store).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -52,6 +53,8 @@ struct PollOptions {
   int max_messages = 500;  // per poll, then the mailbox is due again at once; 0: no limit
   int max_seconds = 30;    // per poll (checked between batches); 0: no limit
   std::function<void(const PollProgress&)> progress;  // after each batch
+  // Set (by serve's shutdown): the poll ends after the batch in hand, as at the cap.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct PollResult {
