@@ -163,6 +163,7 @@ util::Status Pop3Mailbox::StartTls() {
 util::Status Pop3Mailbox::Login() {
   bool negative = false;
   RD_ASSIGN_OR_RETURN(std::string text, Exchange("USER " + config_.user, negative));
+  const bool user_refused = negative;
   if (!negative) {
     std::string pass = "PASS " + config_.password;
     util::Result<std::string> reply = Exchange(pass, negative);
@@ -176,7 +177,8 @@ util::Status Pop3Mailbox::Login() {
                      "POP3 login for " + Who() + " failed for now (server said: " + text + ")");
   }
   return MakeError(ErrorCode::kPermissionDenied, "mailbox.auth",
-                   "wrong password for " + Who() + " (server said: " + text + ")");
+                   (user_refused ? "login refused for " : "wrong password for ") + Who() +
+                       " (server said: " + text + ")");
 }
 
 util::Result<FolderState> Pop3Mailbox::List(uint32_t, uint32_t) {

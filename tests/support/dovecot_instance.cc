@@ -214,10 +214,13 @@ bool DovecotInstance::WaitForPorts(int timeout_seconds) const {
 
 std::string DovecotInstance::Start() {
   if (server_) return "already running";
-  // Sockets left by a killed master make the next one refuse to start.
+  // Sockets left by a killed master make the next one refuse to start, and
+  // its dotlock on state/instances (killed while writing it) stalls the next
+  // one for 10 s.
   std::error_code ec;
   std::filesystem::remove_all(dir_ + "/run", ec);
   std::filesystem::create_directories(dir_ + "/run", ec);
+  std::filesystem::remove(dir_ + "/state/instances.lock", ec);
   server_ =
       std::make_unique<BackgroundProcess>(std::vector<std::string>{kDovecot, "-F", "-c", conf_});
   if (!WaitForPorts(20)) {
