@@ -272,7 +272,7 @@ void DrawProgress(const services::PollProgress& p, bool final) {
   if (final) std::fputc('\n', stderr);
 }
 
-int Fetch(const GlobalOptions& g, const std::string& name, bool no_process) {
+int Fetch(const GlobalOptions& g, const std::string& name, bool no_process, int batch) {
   auto key = LoadSecretKey(g, /*create=*/false);
   if (!key.ok()) return Fail(key.error());
   auto store = OpenStore(g);
@@ -294,6 +294,7 @@ int Fetch(const GlobalOptions& g, const std::string& name, bool no_process) {
                                  MakeIngestSettings(g));
   if (processor) poller.set_on_accepted([&] { processor->Wake(); });
   services::PollOptions options;
+  options.batch = batch;
   options.max_messages = 0;  // one full poll: every new message
   options.max_seconds = 0;
   const bool tty = isatty(2);
@@ -368,9 +369,14 @@ void AddMailboxCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
 
   auto* fetch = mailbox->add_subcommand("fetch", "Poll a mailbox once, fetching all new mail");
   auto no_process = std::make_shared<bool>(false);
+  auto batch = std::make_shared<int>(services::PollOptions().batch);
   fetch->add_option("NAME", *name, "Account name")->required();
+  fetch->add_option("--batch", *batch, "Messages per accept transaction and progress commit")
+      ->capture_default_str();
   fetch->add_flag("--no-process", *no_process, "Only accept; leave processing to `serve`");
-  fetch->callback([&g, &exit_code, name, no_process] { exit_code = Fetch(g, *name, *no_process); });
+  fetch->callback([&g, &exit_code, name, no_process, batch] {
+    exit_code = Fetch(g, *name, *no_process, *batch);
+  });
 }
 
 }  // namespace replydesk::app
