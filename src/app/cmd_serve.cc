@@ -139,7 +139,8 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
 }  // namespace
 
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code) {
-  auto* cmd = app.add_subcommand("serve", "Run the LMTP listener and the job workers");
+  auto* cmd =
+      app.add_subcommand("serve", "Run the LMTP listener, the mailbox pollers and the job workers");
   auto o = std::make_shared<ServeOptions>();
   cmd->add_option("--lmtp", o->lmtp, "LMTP listen address HOST:PORT (port 0: any free)")
       ->capture_default_str();
