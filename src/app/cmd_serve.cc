@@ -1,5 +1,6 @@
 // `replydesk serve`: the long-running process. Now: the LMTP listener
-// (RFC 2033) and the job workers; later the HTTP API and mailbox pollers.
+// (RFC 2033), the mailbox pollers (IMAP/POP3) and the job workers; later the
+// HTTP API.
 // SIGINT/SIGTERM stop it cleanly: no new sessions, batches in hand finish.
 #include <signal.h>
 
@@ -9,6 +10,7 @@
 #include <map>
 
 #include "app/context.h"
+#include "app/mailbox_poll_thread.h"
 #include "app/sender.h"
 #include "app/worker_pool.h"
 #include "channels/lmtp_server.h"
@@ -132,6 +134,7 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   });
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
+  MailboxPollThread pollers(g, workers);
   std::printf("replydesk serve: LMTP on %s:%u, %d workers, database %s, outgoing mail %s\n",
               lmtp.host.c_str(), server.port(), threads, g.db.c_str(),
               sender ? "via SMTP" : "held in the outbox (no --smtp)");
@@ -140,6 +143,7 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   sigwait(&signals, &sig);
   std::printf("replydesk serve: stopping (signal %d)\n", sig);
   server.Stop();
+  pollers.Stop();
   workers.Stop();
   if (sender) sender->Stop();
   return 0;
@@ -148,7 +152,8 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
 }  // namespace
 
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int& exit_code) {
-  auto* cmd = app.add_subcommand("serve", "Run the LMTP listener and the job workers");
+  auto* cmd =
+      app.add_subcommand("serve", "Run the LMTP listener, the mailbox pollers and the job workers");
   auto o = std::make_shared<ServeOptions>();
   cmd->add_option("--lmtp", o->lmtp, "LMTP listen address HOST:PORT (port 0: any free)")
       ->capture_default_str();

@@ -16,6 +16,10 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
   app.add_option("--blob-dir", g.blob_dir,
                  "Blob folder (default: beside the SQLite file; in the database on PostgreSQL)")
       ->envname("REPLYDESK_BLOB_DIR");
+  app.add_option("--secret-key-file", g.secret_key_file,
+                 "Server key encrypting mailbox passwords (default: secret.key beside the SQLite "
+                 "file; required with PostgreSQL)")
+      ->envname("REPLYDESK_SECRET_KEY_FILE");
   app.add_option("--log-level", g.log_level, "debug, info, warn, error, off")
       ->envname("REPLYDESK_LOG_LEVEL")
       ->capture_default_str();
@@ -104,6 +108,20 @@ services::IngestSettings MakeIngestSettings(const GlobalOptions& g) {
   s.job_lease_seconds = g.job_lease_seconds;
   s.max_message_bytes = g.max_message_bytes;
   return s;
+}
+
+util::Result<util::SecretBox> LoadSecretKey(const GlobalOptions& g, bool create) {
+  std::string path = g.secret_key_file;
+  if (path.empty()) {
+    if (g.db.rfind("postgres", 0) == 0) {
+      return util::MakeError(util::ErrorCode::kInvalidArgument, "secret.key_required",
+                             "--secret-key-file (or REPLYDESK_SECRET_KEY_FILE) is required with "
+                             "a PostgreSQL database: every node needs the same key");
+    }
+    auto slash = g.db.find_last_of('/');
+    path = (slash == std::string::npos ? std::string(".") : g.db.substr(0, slash)) + "/secret.key";
+  }
+  return util::SecretBox::LoadKeyFile(path, create);
 }
 
 void PrintError(const util::Error& e) { std::cerr << "replydesk: " << e.ToString() << "\n"; }

@@ -9,12 +9,14 @@
 #include "services/ingest_settings.h"
 #include "services/outbound_settings.h"
 #include "store/store.h"
+#include "util/secret_box.h"
 
 namespace replydesk::app {
 
 struct GlobalOptions {
   std::string db = "var/replydesk.db";  // --db / REPLYDESK_DB
   std::string blob_dir;                 // --blob-dir / REPLYDESK_BLOB_DIR
+  std::string secret_key_file;          // --secret-key-file / REPLYDESK_SECRET_KEY_FILE
   std::string log_level = "warn";
   std::string tag_prefix = "T-";
   int job_lease_seconds = 300;  // a crashed worker's job is retried after this
@@ -39,6 +41,11 @@ util::Result<services::OutboundSettings> MakeOutboundSettings(const GlobalOption
 // The outbound settings when triggers run (not --no-triggers), else nullopt;
 // an unreadable DKIM key is reported on stderr and signing is skipped.
 std::optional<services::OutboundSettings> TriggerSettings(const GlobalOptions& g);
+// The server key that encrypts mailbox passwords: --secret-key-file, else
+// secret.key beside the SQLite database (var/secret.key); with PostgreSQL it
+// must be given (kInvalidArgument "secret.key_required"). `create` writes a
+// new random key (0600) when the file does not exist yet.
+util::Result<util::SecretBox> LoadSecretKey(const GlobalOptions& g, bool create);
 
 // Prints "replydesk: <error>" to stderr.
 void PrintError(const util::Error& e);
@@ -55,5 +62,6 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddUserCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddRuleCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 void AddOutboxCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
+void AddMailboxCommands(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace replydesk::app

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   AddUserCommands(app, globals, exit_code);
   AddRuleCommands(app, globals, exit_code);
   AddOutboxCommands(app, globals, exit_code);
+  AddMailboxCommands(app, globals, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

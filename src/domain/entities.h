@@ -197,6 +197,7 @@ struct Inbound {
   int attempts = 0;
   std::optional<Id> ticket_id;
   std::optional<Id> article_id;
+  std::optional<Id> default_channel_id;  // polled mail: the mailbox's channel, used last
 };
 
 }  // namespace replydesk::domain

@@ -48,6 +48,7 @@ util::Result<store::NewInbound> InboundService::Prepare(const AcceptRequest& req
     if (!n.empty()) row.recipients.push_back(n);
   }
   row.received_at = clock_.Now();
+  row.default_channel_id = req.default_channel_id;
   return row;
 }
 

@@ -8,6 +8,7 @@
 // (an orphan blob may remain and is harmless: content-addressed).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct AcceptRequest {
   std::string source;  // "lmtp", "pipe", "import", "imap", "pop3"
   std::string envelope_from;
   std::vector<std::string> recipients;  // envelope recipients or the channel asked for
+  // Mailbox polling: the mailbox's channel, used when no receiving address
+  // (Delivered-To, X-Original-To, To, Cc) names a channel.
+  std::optional<domain::Id> default_channel_id;
 };
 
 struct AcceptResult {

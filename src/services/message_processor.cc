@@ -101,6 +101,14 @@ Result<std::optional<domain::Channel>> MessageProcessor::FindChannel(
     RD_ASSIGN_OR_RETURN(auto channel, tx.FindChannelByAddress(address));
     if (channel) return channel;
   }
+  // Polled mail: no address above is ours (a forwarding rule, Bcc), so the
+  // mailbox it came from decides. Channels are few; a list is cheap enough.
+  if (msg.inbound.default_channel_id) {
+    RD_ASSIGN_OR_RETURN(auto channels, tx.ListChannels());
+    for (auto& c : channels) {
+      if (c.id == *msg.inbound.default_channel_id) return std::optional<domain::Channel>(c);
+    }
+  }
   return std::optional<domain::Channel>();
 }
 

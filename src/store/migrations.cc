@@ -1,6 +1,9 @@
 // Migration runner: dialect expansion and the apply-pending transaction.
 #include "store/migrations.h"
 
+#include <algorithm>
+#include <set>
+
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -47,9 +50,12 @@ Result<int> MigrateInTransaction(SqlConnection& conn, bool apply) {
   RD_RETURN_IF_ERROR(
       conn.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations ("
                       "version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)"));
-  RD_ASSIGN_OR_RETURN(Rows rows,
-                      conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
-  int current = rows.empty() ? 0 : static_cast<int>(rows.Int(0, 0));
+  RD_ASSIGN_OR_RETURN(Rows rows, conn.Query("SELECT version FROM schema_migrations", {}));
+  // Every version not recorded is applied, not only those above the highest:
+  // branches merged in any order leave gaps (0004 applied before 0003 exists).
+  std::set<int> applied;
+  for (size_t r = 0; r < rows.size(); ++r) applied.insert(static_cast<int>(rows.Int(r, 0)));
+  int current = applied.empty() ? 0 : *applied.rbegin();
   size_t count = 0;
   const EmbeddedMigration* all = EmbeddedMigrations(&count);
   const int latest = count == 0 ? 0 : all[count - 1].version;
@@ -60,10 +66,10 @@ Result<int> MigrateInTransaction(SqlConnection& conn, bool apply) {
   }
   if (!apply) return current;
   for (size_t i = 0; i < count; ++i) {
-    if (all[i].version <= current) continue;
+    if (applied.count(all[i].version)) continue;
     spdlog::info("store: applying migration {}", all[i].name);
     RD_RETURN_IF_ERROR(ApplyOne(conn, all[i]));
-    current = all[i].version;
+    current = std::max(current, all[i].version);
   }
   return current;
 }

@@ -4,7 +4,8 @@
 // sql_tx_tickets.cc (tickets, tags), sql_tx_articles.cc (articles,
 // attachments), sql_tx_users.cc (users, threading lock), sql_tx_message_ids.cc
 // (Message-ID index, Nested), sql_tx_outbound.cc (the outbox),
-// sql_tx_rules.cc (rules, templates, settings).
+// sql_tx_rules.cc (rules, templates, settings), sql_tx_mailboxes.cc (mailbox
+// accounts and POP3 UIDLs).
 //
 // Values read back from the database are never asserted on: an unknown enum
 // name is kInternal "store.bad_value".
@@ -77,6 +78,22 @@ class SqlTx final : public Tx {
   Result<std::optional<domain::User>> FindUserByEmail(const std::string& email) override;
   Status SetUserPassword(Id user_id, const std::string& password_hash) override;
 
+  Result<domain::MailboxAccount> CreateMailbox(const domain::MailboxAccount& m) override;
+  Result<std::optional<domain::MailboxAccount>> FindMailboxByName(const std::string& name) override;
+  Result<domain::MailboxAccount> GetMailbox(Id id) override;
+  Result<std::vector<domain::MailboxAccount>> ListMailboxes() override;
+  Result<std::optional<domain::MailboxAccount>> ClaimDueMailbox(UnixSeconds now,
+                                                                int lease_seconds) override;
+  Status DeleteMailbox(Id id) override;
+  Status AdvanceMailbox(Id id, int64_t uid_validity, int64_t last_uid, int64_t imported,
+                        int64_t backlog) override;
+  Status FinishMailboxPoll(Id id, UnixSeconds at, const std::optional<std::string>& error,
+                           UnixSeconds next_poll_at) override;
+  Result<std::vector<std::string>> ListMailboxUidls(Id mailbox_id) override;
+  Status AddMailboxUidls(Id mailbox_id, const std::vector<std::string>& uidls,
+                         UnixSeconds at) override;
+  Status RemoveMailboxUidls(Id mailbox_id, const std::vector<std::string>& uidls) override;
+
   Status LockThreading() override;
   Result<std::optional<Id>> FindTicketByMessageIds(
       const std::vector<std::string>& message_ids) override;
@@ -131,6 +148,7 @@ class SqlTx final : public Tx {
   // no row with the id is kNotFound.
   Status UpdateUnique(std::string_view sql, std::initializer_list<SqlParam> params,
                       const std::string& what, const std::string& key, Id id);
+  Result<std::vector<domain::MailboxAccount>> ReadMailboxes(Rows& rows);
   Status InsertIdentities(Id customer_id, const std::vector<domain::Identity>& identities);
 
   SqlConnection& conn_;

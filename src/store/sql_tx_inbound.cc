@@ -22,7 +22,7 @@ constexpr InboundState kInboundStates[] = {InboundState::kQueued, InboundState::
 
 #define RD_INBOUND_COLUMNS                                                                        \
   "id, raw_sha256, size, source, envelope_from, recipients, message_id, dedup_key, received_at, " \
-  "state, error, attempts, ticket_id, article_id"
+  "state, error, attempts, ticket_id, article_id, default_channel_id"
 
 }  // namespace
 
@@ -59,12 +59,12 @@ Result<InsertInboundResult> SqlTx::InsertInbound(const NewInbound& in) {
   const std::string recipients = JoinLines(in.recipients);
   RD_ASSIGN_OR_RETURN(
       Rows inserted,
-      conn_.Query(
-          "INSERT INTO inbound (raw_sha256, size, source, envelope_from, recipients, "
-          "message_id, dedup_key, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-          "ON CONFLICT DO NOTHING RETURNING id",
-          {Text(in.raw_sha256), Int(in.size), Text(in.source), Text(in.envelope_from),
-           Text(recipients), Text(in.message_id), TextOrNull(in.dedup_key), Int(in.received_at)}));
+      conn_.Query("INSERT INTO inbound (raw_sha256, size, source, envelope_from, recipients, "
+                  "message_id, dedup_key, received_at, default_channel_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                  {Text(in.raw_sha256), Int(in.size), Text(in.source), Text(in.envelope_from),
+                   Text(recipients), Text(in.message_id), TextOrNull(in.dedup_key),
+                   Int(in.received_at), OptInt(in.default_channel_id)}));
   if (!inserted.empty()) return InsertInboundResult{inserted.Int(0, 0), false};
   RD_ASSIGN_OR_RETURN(Rows existing,
                       conn_.Query("SELECT id FROM inbound WHERE raw_sha256 = ? OR dedup_key = ? "
@@ -97,6 +97,7 @@ Result<std::vector<Inbound>> SqlTx::ReadInbound(Rows& rows) {
     in.attempts = static_cast<int>(rows.Int(r, 11));
     in.ticket_id = rows.OptInt(r, 12);
     in.article_id = rows.OptInt(r, 13);
+    in.default_channel_id = rows.OptInt(r, 14);
   }
   return out;
 }

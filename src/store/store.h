@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "domain/entities.h"
+#include "domain/mailbox_account.h"
 #include "store/blob_store.h"
 #include "util/result.h"
 
@@ -46,6 +47,7 @@ struct NewInbound {
   std::string message_id;
   std::string dedup_key;  // "" when none
   UnixSeconds received_at = 0;
+  std::optional<Id> default_channel_id;  // polled mail: the mailbox's channel
 };
 
 struct InsertInboundResult {
@@ -168,6 +170,39 @@ class Tx {
   virtual Result<domain::User> CreateUser(const domain::User& u) = 0;
   virtual Result<std::optional<domain::User>> FindUserByEmail(const std::string& email) = 0;
   virtual Status SetUserPassword(Id user_id, const std::string& password_hash) = 0;
+
+  // --- mailbox accounts ---------------------------------------------------------
+  // IMAP/POP3 accounts polled into a channel (docs/mailboxes.md). The poll
+  // state columns change only through Claim/Advance/Finish below.
+  // kAlreadyExists "store.already_exists" when the name is taken; kNotFound
+  // "store.not_found" for an unknown id.
+  virtual Result<domain::MailboxAccount> CreateMailbox(const domain::MailboxAccount& m) = 0;
+  virtual Result<std::optional<domain::MailboxAccount>> FindMailboxByName(
+      const std::string& name) = 0;
+  virtual Result<domain::MailboxAccount> GetMailbox(Id id) = 0;
+  virtual Result<std::vector<domain::MailboxAccount>> ListMailboxes() = 0;  // by name
+  // Claims the enabled mailbox due soonest (next_poll_at <= now) by moving its
+  // next_poll_at to now + lease_seconds, so a poller that dies holding it
+  // leaves it due again after the lease. Concurrent claimers never get the
+  // same mailbox (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the write lock).
+  // Returns the claimed row (next_poll_at already moved), nullopt when none is due.
+  virtual Result<std::optional<domain::MailboxAccount>> ClaimDueMailbox(UnixSeconds now,
+                                                                        int lease_seconds) = 0;
+  virtual Status DeleteMailbox(Id id) = 0;  // and its UIDLs
+  // Progress after a batch was committed: the IMAP watermark (uid_validity,
+  // last_uid), imported_count += imported, backlog = messages still to fetch.
+  virtual Status AdvanceMailbox(Id id, int64_t uid_validity, int64_t last_uid, int64_t imported,
+                                int64_t backlog) = 0;
+  // End of a poll. error == nullopt: success (last_success_at = at, failures =
+  // 0); otherwise last_error/last_error_at = at and failures + 1. Either way
+  // the next poll is at next_poll_at.
+  virtual Status FinishMailboxPoll(Id id, UnixSeconds at, const std::optional<std::string>& error,
+                                   UnixSeconds next_poll_at) = 0;
+  // POP3: UIDLs already accepted from this mailbox. Adding a known one is a no-op.
+  virtual Result<std::vector<std::string>> ListMailboxUidls(Id mailbox_id) = 0;
+  virtual Status AddMailboxUidls(Id mailbox_id, const std::vector<std::string>& uidls,
+                                 UnixSeconds at) = 0;
+  virtual Status RemoveMailboxUidls(Id mailbox_id, const std::vector<std::string>& uidls) = 0;
 
   // --- Message-ID index (threading) ------------------------------------------
   // Serialises threading decisions (find-or-create ticket) across processes

@@ -164,14 +164,18 @@ TEST_P(PostfixTest, DeliversOverLmtpAndPipeIntoTickets) {
 
   json printer = RunJson(
       {"ticket", "show", std::to_string(by_subject["Printer on floor 3 is jammed"]), "--json"});
-  ASSERT_EQ(printer["articles"].size(), 1u) << printer.dump(2);
+  // The customer's message, then our acknowledgement waiting in the outbox (no --smtp here).
+  ASSERT_EQ(printer["articles"].size(), 2u) << printer.dump(2);
+  EXPECT_EQ(printer["articles"][1]["direction"], "outbound") << printer.dump(2);
+  EXPECT_EQ(printer["articles"][1]["auto_reply"], true) << printer.dump(2);
+  EXPECT_EQ(printer["articles"][1]["delivery_status"], "queued") << printer.dump(2);
   EXPECT_EQ(printer["articles"][0]["from"]["address"], "anna@example.com") << printer.dump(2);
   EXPECT_NE(printer["articles"][0]["text"].get<std::string>().find("error E42"), std::string::npos)
       << printer.dump(2);
 
   json login = RunJson({"ticket", "show",
                         std::to_string(by_subject["Не работает вход в личный кабинет"]), "--json"});
-  ASSERT_EQ(login["articles"].size(), 1u) << login.dump(2);
+  ASSERT_EQ(login["articles"].size(), 2u) << login.dump(2);
   EXPECT_EQ(login["articles"][0]["from"]["address"], "ivan@example.ru") << login.dump(2);
   EXPECT_EQ(login["articles"][0]["from"]["name"], "Иван Петров") << login.dump(2);
   EXPECT_NE(login["articles"][0]["text"].get<std::string>().find("Пароль не подходит"),
