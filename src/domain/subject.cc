@@ -4,6 +4,7 @@
 #include <array>
 
 #include "util/strings.h"
+#include "util/utf8.h"
 
 namespace replydesk::domain {
 namespace {
@@ -15,35 +16,6 @@ constexpr std::array<std::string_view, 24> kPrefixes = {
     "re",     "fwd",   "fw",  "aw",  "wg",   "sv",     "vs",  "odp",
     "res",    "enc",   "tr",  "rif", "antw", "doorst", "отв", "ответ",
     "пересл", "перес", "fwd", "отг", "пре",  "препр",  "răs", "redir"};
-
-// Decodes one UTF-8 code point at s[i]; advances i. Invalid bytes come back as is.
-char32_t Next(std::string_view s, size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-  if (i + len > s.size()) len = 1;
-  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  i += len;
-  return cp;
-}
-
-void Append(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 char32_t Lower(char32_t c) {
   if (c >= 'A' && c <= 'Z') return c + 32;
@@ -96,10 +68,8 @@ std::string CollapseSpaces(std::string_view s) {
 }  // namespace
 
 std::string LowerUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) Append(out, Lower(Next(s, i)));
-  return out;
+  // Bytes that are not UTF-8 stay as they were; they are not letters to fold.
+  return util::MapUtf8(s, Lower);
 }
 
 bool HasReplyPrefix(std::string_view subject) {

@@ -1,5 +1,6 @@
 // Language detection with CLD2: see language_detect.h.
 #include "mail/language_detect.h"
+#include "util/utf8.h"
 
 // compact_lang_det.h uses FILE without including <cstdio>.
 #include <cstdio>
@@ -29,38 +30,7 @@ struct Word {
   }
 };
 
-constexpr char32_t kInvalid = 0xFFFFFFFF;
-
-// Decodes one strictly valid UTF-8 code point at s[i] and advances i; kInvalid
-// (advancing one byte) for malformed, overlong, surrogate or out-of-range input.
-char32_t Decode(std::string_view s, size_t& i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  int len = c < 0x80                 ? 1
-            : c >= 0xC2 && c <= 0xDF ? 2
-            : (c & 0xF0) == 0xE0     ? 3
-            : c >= 0xF0 && c <= 0xF4 ? 4
-                                     : 0;
-  if (len == 0 || i + len > s.size()) {
-    ++i;
-    return kInvalid;
-  }
-  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) {
-      ++i;
-      return kInvalid;
-    }
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return kInvalid;
-  }
-  i += len;
-  return cp;
-}
+constexpr char32_t kInvalid = util::kUtf8Invalid;
 
 bool IsSpace(char32_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == 0xA0 ||
@@ -103,7 +73,7 @@ void SplitWords(std::string_view line, std::vector<Word>& out) {
   };
   for (size_t i = 0; i < line.size();) {
     size_t at = i;
-    char32_t c = Decode(line, i);
+    char32_t c = util::DecodeUtf8(line, i);
     if (c != kInvalid && IsSpace(c)) {
       if (at > start) finish(at);
       start = i;

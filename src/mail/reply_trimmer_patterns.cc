@@ -5,44 +5,12 @@
 #include "mail/reply_trimmer_patterns.h"
 
 #include "mail/reply_trimmer_phrases.h"
+#include "util/utf8.h"
 
 #include <algorithm>
 
 namespace replydesk::mail::reply_trim {
 namespace {
-
-// Decodes the UTF-8 sequence at s[i]; an invalid byte gives {0xFFFFFFFF, 1}.
-std::pair<char32_t, size_t> Decode(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b = byte(i);
-  if (b < 0x80) return {b, 1};
-  size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
-  if (len == 0 || b >= 0xF8 || i + len > s.size()) return {0xFFFFFFFF, 1};
-  char32_t cp = b & (0x3F >> (len - 1));
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return {0xFFFFFFFF, 1};
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  return {cp, len};
-}
-
-void Encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 char32_t Lower(char32_t c) {
   if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 0x20;
@@ -164,18 +132,8 @@ bool IsField(std::string_view folded, std::string_view field) {
 }  // namespace
 
 std::string FoldCase(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    auto [cp, len] = Decode(s, i);
-    if (cp == 0xFFFFFFFF) {
-      out += s[i];
-    } else {
-      Encode(Lower(cp), out);
-    }
-    i += len;
-  }
-  return out;
+  // Bytes that are not UTF-8 stay as they were; they are not letters to fold.
+  return util::MapUtf8(s, Lower);
 }
 
 bool IsQuoteLine(std::string_view line) {

@@ -45,3 +45,16 @@ TEST(AddressTest, Normalizes) {
 
 }  // namespace
 }  // namespace replydesk::domain
+
+namespace replydesk::domain {
+namespace {
+// LowerUtf8 used to read a stray lead byte and the next ASCII letter as one
+// Cyrillic character ("\xD0" "A" became "ё"); bytes that are not UTF-8 now stay as they are.
+TEST(SubjectTest, LowerUtf8KeepsInvalidBytes) {
+  EXPECT_EQ(LowerUtf8("\xD0"
+                      "ABC Жук"),
+            "\xD0"
+            "abc жук");
+}
+}  // namespace
+}  // namespace replydesk::domain
