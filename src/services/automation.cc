@@ -98,6 +98,10 @@ Status Automation::OnInbound(store::Tx& tx, const PreparedMessage& msg,
   ctx.language = t.scope.language;
   ctx.priority = ticket.priority;
   ctx.status = ticket.status;
+  // The customer's organisation, as senders map to it: by their mail domain.
+  RD_ASSIGN_OR_RETURN(auto organisation,
+                      tx.FindOrganisationByDomain(AddressDomain(ctx.sender_address)));
+  if (organisation) ctx.organisation = organisation->name;
   RD_ASSIGN_OR_RETURN(bool ours, IsOurAddress(tx, ctx.sender_address));
   ctx.automatic = p.auto_submitted || msg.bounce.has_value() || ours ||
                   IsRobotSender(ctx.sender_address) || ctx.sender_address.empty();

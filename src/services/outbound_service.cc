@@ -3,6 +3,7 @@
 
 #include "domain/address.h"
 #include "mail/dkim_signer.h"
+#include "mail/text_to_html.h"
 #include "services/message_processor.h"
 #include "util/log.h"
 
@@ -31,7 +32,8 @@ Result<std::string> OutboundService::Compose(const MailDraft& draft,
   m.references = draft.references;
   m.date = clock_.Now();
   m.text = draft.text;
-  m.html = draft.html;
+  // Mail clients show the HTML alternative; the text stays the reference.
+  m.html = draft.html.empty() ? mail::TextToHtml(draft.text) : draft.html;
   m.attachments = draft.attachments;
   m.extra_headers = draft.extra_headers;
   // RFC 3834 §5: mark what a machine wrote so other machines do not answer it.

@@ -25,7 +25,7 @@ struct MailDraft {
   std::vector<mail::Mailbox> cc;
   std::string subject;  // final subject, ticket tag included
   std::string text;
-  std::string html;  // "" = text only
+  std::string html;  // "" = made from the text (mail::TextToHtml)
   std::vector<mail::OutgoingAttachment> attachments;
   std::string in_reply_to;
   std::vector<std::string> references;

@@ -156,6 +156,8 @@ TEST_P(OutboundE2eTest, AcknowledgementAndReplyThroughPostfix) {
   EXPECT_EQ(Header(r.data, "Auto-Submitted"), "");
   EXPECT_TRUE(Has(r.data, "guide.txt"));
   EXPECT_TRUE(Has(r.data, "multipart/mixed"));
+  EXPECT_TRUE(Has(r.data, "multipart/alternative"));  // text and HTML
+  EXPECT_TRUE(Has(r.data, "text/html"));
   EXPECT_EQ(serve->Kill(SIGTERM), 0);
 }
 

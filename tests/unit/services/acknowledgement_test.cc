@@ -50,6 +50,8 @@ TEST_P(AcknowledgementTest, NewTicketFromPersonGetsOneAcknowledgement) {
   EXPECT_TRUE(Has(ack.text, "09:00")) << ack.text;  // the working hours
   EXPECT_TRUE(Has(ack.text, "15:00")) << ack.text;  // the promised first answer, local time
   EXPECT_TRUE(ack.auto_submitted);
+  EXPECT_TRUE(Has(raw, "multipart/alternative")) << raw;
+  EXPECT_TRUE(Has(ack.html, "100001")) << ack.html;
 
   auto articles = Articles(tickets[0].id);
   ASSERT_EQ(articles.size(), 2u);
@@ -164,6 +166,35 @@ TEST_P(AcknowledgementTest, AutoResponderWithoutHeadersIsBoundedByTheRateLimit) 
     Send();
   }
   EXPECT_EQ(transport_.sent.size(), 3u);
+}
+
+TEST_P(AcknowledgementTest, RulesSeeTheCustomersOrganisation) {
+  auto st = store().Transact([](store::Tx& tx) -> util::Status {
+    domain::Organisation o;
+    o.name = "Acme Corp";
+    o.domain = "acme.example";
+    RD_RETURN_IF_ERROR(tx.CreateOrganisation(o));
+    store::RuleRow row;
+    row.name = "Acme is urgent";
+    row.event = "ticket_created";
+    row.definition =
+        R"({"name":"Acme is urgent","event":"ticket_created","conditions":[{"field":"organisation",)"
+        R"("op":"is","value":"acme corp"}],"actions":[{"kind":"set_priority","value":"urgent"},)"
+        R"({"kind":"add_tag","value":"vip"}]})";
+    RD_RETURN_IF_ERROR(tx.CreateRule(row));
+    return util::OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st.error().ToString();
+  Deliver(Mail("<o1@x>", "boss@acme.example", "Contract", "Please call me."));
+  Deliver(Mail("<o2@x>", "someone@else.example", "Contract", "Please call me too."));
+  for (const auto& t : Tickets()) {
+    const bool acme = t.number == 100001;
+    EXPECT_EQ(t.priority, acme ? domain::Priority::kUrgent : domain::Priority::kNormal);
+    auto tags =
+        Read<std::vector<std::string>>([&](store::Tx& tx) { return tx.ListTicketTags(t.id); });
+    EXPECT_EQ(tags, acme ? std::vector<std::string>{"vip"} : std::vector<std::string>{});
+  }
+  EXPECT_EQ(Outbox().size(), 2u);  // both still acknowledged
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AcknowledgementTest, BackendValues(), BackendName);
