@@ -39,9 +39,14 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // at each commit, so a committed transaction survives a power cut.
   // page_size (effective only when the file is new): blobs live in the
   // database, and 16 KiB pages write them with a quarter of the syscalls.
+  // temp_store=MEMORY keeps statement and savepoint journals (the undo of one
+  // INSERT, of one message's savepoint) in memory: in a file they spill after
+  // 64 KiB, four of our pages, so nearly every statement of a batch wrote
+  // pages to a temporary file (~20 % of `import` time). They are never needed
+  // after a crash: the WAL alone makes a transaction durable or absent.
   Status st = conn->DoExecScript(
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
+      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!st.ok()) return UnavailableError("configure " + path + ": " + st.error().message);
   return conn;
 }
