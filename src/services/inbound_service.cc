@@ -57,6 +57,7 @@ util::Status InboundService::Commit(store::Tx& tx, const store::NewInbound& row,
   RD_ASSIGN_OR_RETURN(auto inserted, tx.InsertInbound(row));
   out->inbound_id = inserted.id;
   out->duplicate = inserted.duplicate;
+  out->raw_sha256 = row.raw_sha256;
   if (!inserted.duplicate) {
     if (store_.blobs().InDatabase()) {
       // Same transaction as the row: durable together at COMMIT, one fsync.

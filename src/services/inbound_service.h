@@ -31,6 +31,7 @@ struct AcceptRequest {
 struct AcceptResult {
   domain::Id inbound_id = 0;
   bool duplicate = false;  // same bytes, or same Message-ID from the same sender
+  std::string raw_sha256;  // of the bytes accepted (of this request, also for a duplicate)
 };
 
 class InboundService {

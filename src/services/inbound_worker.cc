@@ -34,10 +34,17 @@ InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, Inge
   }
 }
 
+util::Result<std::string> InboundWorker::ReadRaw(const std::string& sha256) {
+  if (raw_cache_ != nullptr) {
+    if (std::optional<std::string> raw = raw_cache_->Take(sha256)) return std::move(*raw);
+  }
+  return store_.blobs().Get(sha256);
+}
+
 util::Status InboundWorker::Prepare(Item& item) {
   if (!item.msg) return util::OkStatus();
   PreparedMessage& msg = *item.msg;
-  auto raw = store_.blobs().Get(msg.inbound.raw_sha256);
+  auto raw = ReadRaw(msg.inbound.raw_sha256);
   if (!raw.ok()) {
     if (raw.error().code == util::ErrorCode::kUnavailable) return raw.error();
     item.error = raw.error().ToString();

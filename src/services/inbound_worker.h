@@ -16,6 +16,7 @@
 #include "services/automation.h"
 #include "services/ingest_settings.h"
 #include "services/message_processor.h"
+#include "services/raw_message_cache.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -43,9 +44,15 @@ class InboundWorker {
   // Runs batches until no job is ready; returns the totals.
   util::Result<BatchResult> Drain(int batch = 200);
 
+  // Takes raw messages from `cache` when it holds them (by raw SHA-256) and
+  // reads the store otherwise. The cache must outlive the worker; null: none.
+  void UseRawCache(RawMessageCache* cache) { raw_cache_ = cache; }
+
  private:
   struct Item;
   util::Status Prepare(Item& item);
+  // The raw bytes: from the cache when it has them, else from the store.
+  util::Result<std::string> ReadRaw(const std::string& sha256);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);
   // With blobs in the database: stores the HTML body and attachments inside
   // the processing transaction.
@@ -58,6 +65,7 @@ class InboundWorker {
   mail::MimeParser parser_;
   MessageProcessor processor_;
   std::unique_ptr<Automation> automation_;  // null: no triggers
+  RawMessageCache* raw_cache_ = nullptr;
 };
 
 }  // namespace replydesk::services

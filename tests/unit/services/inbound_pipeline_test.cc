@@ -6,6 +6,7 @@
 
 #include "services/inbound_service.h"
 #include "services/inbound_worker.h"
+#include "services/raw_message_cache.h"
 #include "services_test_env.h"
 
 namespace replydesk::services {
@@ -190,6 +191,54 @@ TEST_P(InboundPipelineTest, AttachmentsAreStoredAsBlobs) {
   EXPECT_EQ(atts[0].filename, "app.log");
   EXPECT_EQ(atts[0].size, 9);
   EXPECT_EQ(*store().blobs().Get(atts[0].sha256), "hello log");
+}
+
+TEST_P(InboundPipelineTest, RawFromCacheGivesTheSameTicketsAsFromTheStore) {
+  // Two messages of one thread; the first comes from the cache, the second
+  // (not in it: a miss) from the store.
+  RawMessageCache cache(1 << 20);
+  worker_->UseRawCache(&cache);
+  std::string first = Mail("<m1@x>", "Ivan <ivan@x.com>", "Printer broken", "It jams.");
+  AcceptResult a = Deliver(first);
+  EXPECT_EQ(a.raw_sha256, Inbound(a.inbound_id).raw_sha256);
+  ASSERT_TRUE(cache.Put(a.raw_sha256, first));
+  // Without its stored blob the message can only have come from the cache.
+  ASSERT_TRUE(RemoveBlob(a.raw_sha256));
+  Deliver(Mail("<m2@x>", "ivan@x.com", "Re: Printer broken", "Still.", "In-Reply-To: <m1@x>\n"));
+  BatchResult r = Process();
+  EXPECT_EQ(r.processed, 2);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(cache.size(), 0u);  // taken, not kept
+  EXPECT_EQ(cache.bytes(), 0u);
+  auto tickets = Tickets();
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_EQ(tickets[0].subject, "Printer broken");
+  auto articles = Articles(tickets[0].id);
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_EQ(articles[0].message_id, "m1@x");
+  EXPECT_EQ(articles[0].sender_name, "Ivan");
+  EXPECT_NE(articles[0].body_text.find("It jams."), std::string::npos);
+  EXPECT_NE(articles[1].body_text.find("Still."), std::string::npos);
+}
+
+TEST_P(InboundPipelineTest, RawCacheMissReadsTheStore) {
+  RawMessageCache cache(1 << 20);
+  worker_->UseRawCache(&cache);
+  AcceptResult a = Deliver(Mail("<m1@x>", "a@x.com", "Hello", "body"));
+  // Not in the cache (a worker that crashed took it, or it did not fit): the
+  // job, claimed again after its lease, reads the stored blob.
+  ASSERT_TRUE(store()
+                  .Transact([&](store::Tx& tx) -> util::Status {
+                    RD_ASSIGN_OR_RETURN(auto jobs,
+                                        tx.ClaimJobs("crashed", {}, clock_.Now(), 1, 10));
+                    EXPECT_EQ(jobs.size(), 1u);
+                    return util::OkStatus();
+                  })
+                  .ok());
+  clock_.Advance(settings_.job_lease_seconds + 2);
+  EXPECT_EQ(Process().processed, 1);
+  EXPECT_EQ(Inbound(a.inbound_id).state, InboundState::kProcessed);
+  EXPECT_EQ(Tickets().size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, InboundPipelineTest, BackendValues(), BackendName);
