@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "app/context.h"
@@ -54,10 +55,10 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// Accepts in the calling thread and processes in a second one with its own
-// store connection, so parsing overlaps with the accept transactions (two
-// cores: ~1.5x the rate of doing both in turn). The accepted bytes reach the
-// processor in memory (raw_cache_); it reads the store only on a miss.
+// Accepts in the calling thread; a second thread claims and parses batches
+// and a third commits them, each with its own store connection, so parsing
+// overlaps with the accept and processing transactions. The accepted bytes
+// reach the parser in memory (raw_cache_); it reads the store only on a miss.
 class Importer {
  public:
   Importer(store::Store& store, const GlobalOptions& g, const services::IngestSettings& settings,
@@ -115,26 +116,89 @@ class Importer {
   }
 
  private:
+  // Claims and prepares (reads, parses) batches; a second thread commits
+  // them one batch behind, so parsing overlaps with the processing
+  // transactions. Batches are committed in the order they were claimed.
   void Process() {
+    std::thread committer([this] { Commit(); });
+    auto store = OpenStore(g_);
+    if (!store.ok()) SetError(store.error());
+    std::optional<services::InboundWorker> preparer;
+    if (store.ok())
+      preparer.emplace(**store, util::SystemClock::Instance(), settings_, WorkerName(),
+                       TriggerSettings(g_));
+    if (preparer) preparer->UseRawCache(&raw_cache_);
+    while (preparer && !Failed()) {
+      // Read before claiming: once done_ is set every message is committed,
+      // so an empty claim after it means there is nothing left.
+      const bool accept_done = Done();
+      auto batch = preparer->ClaimAndPrepare(o_.batch);
+      if (!batch.ok()) {
+        SetError(batch.error());
+        break;
+      }
+      if (!batch->empty()) {
+        Hand(std::move(batch).value());
+        continue;
+      }
+      if (accept_done) break;
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!done_) cv_.wait_for(lock, std::chrono::milliseconds(50));
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      prepared_all_ = true;
+    }
+    cv_.notify_all();
+    committer.join();
+  }
+
+  // Waits until the committer has taken the previous batch, then offers this one.
+  void Hand(std::vector<services::PreparedJob> batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !ready_ || !error_.ok(); });
+    if (!error_.ok()) return;
+    ready_ = std::move(batch);
+    cv_.notify_all();
+  }
+
+  void Commit() {
     auto store = OpenStore(g_);
     if (!store.ok()) return SetError(store.error());
-    services::InboundWorker worker(**store, util::SystemClock::Instance(), settings_,
-                                   "import-" + std::to_string(getpid()), TriggerSettings(g_));
-    worker.UseRawCache(&raw_cache_);
+    services::InboundWorker worker(**store, util::SystemClock::Instance(), settings_, WorkerName(),
+                                   TriggerSettings(g_));
     while (true) {
-      auto r = worker.RunBatch(o_.batch);
+      std::vector<services::PreparedJob> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return ready_ || prepared_all_ || !error_.ok(); });
+        if (!ready_ || !error_.ok()) return;
+        batch = std::move(*ready_);
+        ready_.reset();
+      }
+      cv_.notify_all();
+      auto r = worker.Complete(batch);
       if (!r.ok()) return SetError(r.error());
       failed_ += r->failed;
-      if (r->claimed > 0) continue;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (done_) return;  // nothing ready and nothing more coming
-      cv_.wait_for(lock, std::chrono::milliseconds(50));
     }
   }
 
-  void SetError(const util::Error& e) {
+  std::string WorkerName() const { return "import-" + std::to_string(getpid()); }
+  bool Done() {
     std::lock_guard<std::mutex> lock(mu_);
-    error_ = e;
+    return done_;
+  }
+  bool Failed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !error_.ok();
+  }
+
+  void SetError(const util::Error& e) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (error_.ok()) error_ = e;
+    }
+    cv_.notify_all();
   }
 
   const ImportOptions& o_;
@@ -148,7 +212,9 @@ class Importer {
   std::thread processor_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool done_ = false;
+  bool done_ = false;                                        // everything is accepted
+  std::optional<std::vector<services::PreparedJob>> ready_;  // prepared, not yet committed
+  bool prepared_all_ = false;
   util::Status error_;
   std::atomic<size_t> failed_{0};
 };

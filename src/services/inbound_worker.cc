@@ -14,12 +14,6 @@ namespace replydesk::services {
 
 using domain::InboundState;
 
-struct InboundWorker::Item {
-  store::Job job;
-  std::optional<PreparedMessage> msg;  // nullopt: nothing to do (already processed or gone)
-  std::string error;                   // preparation failed: recorded as a processing failure
-};
-
 InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
                              std::string name, std::optional<OutboundSettings> outbound)
     : store_(store),
@@ -131,6 +125,11 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
 }
 
 util::Result<BatchResult> InboundWorker::RunBatch(int batch) {
+  RD_ASSIGN_OR_RETURN(std::vector<Item> items, ClaimAndPrepare(batch));
+  return Complete(items);
+}
+
+util::Result<std::vector<PreparedJob>> InboundWorker::ClaimAndPrepare(int batch) {
   std::vector<Item> items;
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     items.clear();
@@ -149,11 +148,16 @@ util::Result<BatchResult> InboundWorker::RunBatch(int batch) {
     }
     return util::OkStatus();
   }));
+  for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
+  // Blob files of the batch are durable before Complete commits rows naming them.
+  if (!items.empty()) RD_RETURN_IF_ERROR(store_.blobs().Flush());
+  return items;
+}
+
+util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& items) {
   BatchResult result;
   result.claimed = static_cast<int>(items.size());
   if (items.empty()) return result;
-  for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
-  RD_RETURN_IF_ERROR(store_.blobs().Flush());
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
     for (Item& item : items) RD_RETURN_IF_ERROR(Finish(tx, item, &result));

@@ -29,6 +29,13 @@ struct BatchResult {
   int new_tickets = 0;
 };
 
+// One claimed job, prepared outside any transaction (InboundWorker::ClaimAndPrepare).
+struct PreparedJob {
+  store::Job job;
+  std::optional<PreparedMessage> msg;  // nullopt: nothing to do (already processed or gone)
+  std::string error;                   // preparation failed: recorded as a processing failure
+};
+
 class InboundWorker {
  public:
   // With `outbound` set, triggers run after each message (acknowledgements
@@ -41,6 +48,15 @@ class InboundWorker {
   // picked up again after the lease).
   util::Result<BatchResult> RunBatch(int batch);
 
+  // RunBatch in two halves, so that one thread can parse the next batch while
+  // another commits this one (import). ClaimAndPrepare claims up to `batch`
+  // jobs and prepares them (empty: nothing ready); Complete processes them in
+  // one transaction. Complete may run on another worker (its own store and
+  // thread) than the one that prepared the batch; batches must be completed
+  // in the order they were claimed, so that threading sees the mail in order.
+  util::Result<std::vector<PreparedJob>> ClaimAndPrepare(int batch);
+  util::Result<BatchResult> Complete(std::vector<PreparedJob>& items);
+
   // Runs batches until no job is ready; returns the totals.
   util::Result<BatchResult> Drain(int batch = 200);
 
@@ -49,7 +65,7 @@ class InboundWorker {
   void UseRawCache(RawMessageCache* cache) { raw_cache_ = cache; }
 
  private:
-  struct Item;
+  using Item = PreparedJob;
   util::Status Prepare(Item& item);
   // The raw bytes: from the cache when it has them, else from the store.
   util::Result<std::string> ReadRaw(const std::string& sha256);

@@ -241,6 +241,43 @@ TEST_P(InboundPipelineTest, RawCacheMissReadsTheStore) {
   EXPECT_EQ(Tickets().size(), 1u);
 }
 
+TEST_P(InboundPipelineTest, BatchPreparedByOneWorkerIsCompletedByAnother) {
+  // As import runs it: one connection claims and parses the next batch while
+  // another commits the previous one.
+  auto second = store::Store::Open(db_->Options());
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  InboundWorker committer(**second, clock_, settings_, "test");
+  Deliver(Mail("<m1@x>", "a@x.com", "Invoice", "original"));
+  Deliver(Mail("<m2@x>", "a@x.com", "Re: Invoice", "reply", "In-Reply-To: <m1@x>\n"));
+  auto first = worker_->ClaimAndPrepare(1);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  auto next = worker_->ClaimAndPrepare(1);  // claimed before the first commits
+  ASSERT_TRUE(next.ok()) << next.error().ToString();
+  ASSERT_EQ(first->size(), 1u);
+  ASSERT_EQ(next->size(), 1u);
+  auto empty = worker_->ClaimAndPrepare(1);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());  // both jobs are leased
+  auto r1 = committer.Complete(*first);
+  ASSERT_TRUE(r1.ok()) << r1.error().ToString();
+  EXPECT_EQ(r1->new_tickets, 1);
+  auto r2 = committer.Complete(*next);
+  ASSERT_TRUE(r2.ok()) << r2.error().ToString();
+  EXPECT_EQ(r2->processed, 1);
+  EXPECT_EQ(r2->new_tickets, 0);
+  auto tickets = Tickets();
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_EQ(tickets[0].subject, "Invoice");
+  auto articles = Articles(tickets[0].id);
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_EQ(articles[0].message_id, "m1@x");
+  EXPECT_EQ(articles[1].message_id, "m2@x");
+  for (const auto& a : articles) {
+    EXPECT_EQ(Inbound(*a.inbound_id).state, InboundState::kProcessed);
+  }
+  EXPECT_EQ(Process().claimed, 0);  // no job left
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, InboundPipelineTest, BackendValues(), BackendName);
 
 }  // namespace
