@@ -39,9 +39,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // at each commit, so a committed transaction survives a power cut.
   // page_size (effective only when the file is new): blobs live in the
   // database, and 16 KiB pages write them with a quarter of the syscalls.
+  // temp_store=MEMORY: statement journals and sorts need no temp file (one
+  // file creation less for every short-lived `ingest` process).
   Status st = conn->DoExecScript(
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
+      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
   if (!st.ok()) return UnavailableError("configure " + path + ": " + st.error().message);
   return conn;
 }
