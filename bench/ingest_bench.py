@@ -691,16 +691,16 @@ def main():
     # table
     print()
     print("replydesk inbound benchmark: corpus %d messages seed %d, %s" % (a.count, a.seed, binary))
-    hdr = "%-9s %-7s %7s %10s %8s %10s %9s %s" % ("backend", "route", "msgs", "msg/s", "target", "met",
+    hdr = "%-9s %-12s %7s %10s %8s %10s %9s %s" % ("backend", "route", "msgs", "msg/s", "target", "met",
                                                    "RSS MiB", "correct")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
         if "error" in r:
-            print("%-9s %-7s ERROR %s" % (r["backend"], r["route"], r["error"]))
+            print("%-9s %-12s ERROR %s" % (r["backend"], r["route"], r["error"]))
             continue
         c = r["runs"][-1]["check"]
-        print("%-9s %-7s %7d %10.0f %8.0f %10s %9.1f %s" % (
+        print("%-9s %-12s %7d %10.0f %8.0f %10s %9.1f %s" % (
             r["backend"], r["route"], r["messages"], r["rate"], r["target"],
             "yes" if r["target_met"] else "NO", r["peak_rss_kib"] / 1024,
             ("PASS" if r["correct"] else "FAIL") + " (tickets %d/%d new, replies %d, missing %d, dup %d, "
@@ -708,7 +708,7 @@ def main():
                 c["tickets"], c["new"], c["replies"], c["missing"], c["duplicated"],
                 c["reply_wrong_ticket"], c["new_shared_ticket"], c["new_not_first"])))
         if "processed_rate" in r:
-            print("%-9s %-7s %7s %10.0f   (accepted and processed%s)" % (
+            print("%-9s %-12s %7s %10.0f   (accepted and processed%s)" % (
                 "", "", "", r["processed_rate"], ", workers=%d" % a.workers if r["route"] == "lmtp" else
                 " by serve"))
     for b, d in env["backends"].items():
