@@ -12,6 +12,7 @@
 #include "app/context.h"
 #include "app/mailbox_poll_thread.h"
 #include "app/sender.h"
+#include "app/wake_socket.h"
 #include "app/worker_pool.h"
 #include "channels/lmtp_server.h"
 #include "channels/smtp_transport.h"
@@ -132,6 +133,16 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   WorkerPool workers(g, threads, [&sender] {
     if (sender) sender->Wake();
   });
+  // Lean `ingest` processes (SQLite) accept and wake us instead of processing.
+  std::unique_ptr<WakeListener> wake;
+  if (auto name = WakeSocketName(g.db)) {
+    auto bound = WakeListener::Bind(*name, [&workers] { workers.Wake(); });
+    if (bound.ok())
+      wake = std::move(bound).value();
+    else
+      spdlog::warn("serve: another serve has this database's wake socket: {}",
+                   bound.error().ToString());
+  }
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
   MailboxPollThread pollers(g, workers);
@@ -144,6 +155,7 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   std::printf("replydesk serve: stopping (signal %d)\n", sig);
   server.Stop();
   pollers.Stop();
+  wake.reset();
   workers.Stop();
   if (sender) sender->Stop();
   return 0;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "services/defaults.h"
+#include "util/log.h"
 
 namespace replydesk::app {
 
@@ -64,6 +65,9 @@ util::Result<std::unique_ptr<store::Store>> OpenStore(const GlobalOptions& g) {
   store::StoreOptions options;
   options.url = g.db;
   options.blob_dir = g.blob_dir;
+  options.on_migration = [](const char* name) {
+    spdlog::info("store: applying migration {}", name);
+  };
   RD_ASSIGN_OR_RETURN(auto store, store::Store::Open(options));
   // Shipped templates and the acknowledgement trigger, once per database.
   RD_RETURN_IF_ERROR(services::EnsureDefaults(*store));
@@ -123,7 +127,5 @@ util::Result<util::SecretBox> LoadSecretKey(const GlobalOptions& g, bool create)
   }
   return util::SecretBox::LoadKeyFile(path, create);
 }
-
-void PrintError(const util::Error& e) { std::cerr << "replydesk: " << e.ToString() << "\n"; }
 
 }  // namespace replydesk::app

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "app/ingest_core.h"
 #include "services/ingest_settings.h"
 #include "services/outbound_settings.h"
 #include "store/store.h"
@@ -46,9 +47,6 @@ std::optional<services::OutboundSettings> TriggerSettings(const GlobalOptions& g
 // must be given (kInvalidArgument "secret.key_required"). `create` writes a
 // new random key (0600) when the file does not exist yet.
 util::Result<util::SecretBox> LoadSecretKey(const GlobalOptions& g, bool create);
-
-// Prints "replydesk: <error>" to stderr.
-void PrintError(const util::Error& e);
 
 // Subcommand registration. Each sets `exit_code` when it runs.
 void AddIngestCommand(CLI::App& app, GlobalOptions& g, int& exit_code);

@@ -1,18 +1,9 @@
 // Names of the enumerations in entities.h, as stored in the database and shown in JSON.
 #include "domain/entities.h"
 
+#include "domain/enum_names.h"
+
 namespace replydesk::domain {
-namespace {
-
-template <typename E, size_t N>
-std::optional<E> ParseByName(const std::string& s, const E (&all)[N], const char* (*name)(E)) {
-  for (E e : all) {
-    if (s == name(e)) return e;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 const char* IdentityKindName(IdentityKind kind) {
   return kind == IdentityKind::kEmail ? "email" : "phone";

@@ -4,18 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/enum_names.h"
+
 namespace replydesk::domain {
-namespace {
-
-template <typename E, size_t N>
-std::optional<E> ParseByName(const std::string& s, const E (&all)[N], const char* (*name)(E)) {
-  for (E e : all) {
-    if (s == name(e)) return e;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 const char* MailProtocolName(MailProtocol p) { return p == MailProtocol::kImap ? "imap" : "pop3"; }
 

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "util/clock.h"
-#include "util/log.h"
 
 namespace replydesk::store {
 
@@ -43,7 +42,8 @@ Status ApplyOne(SqlConnection& conn, const EmbeddedMigration& m) {
   return util::OkStatus();
 }
 
-Result<int> MigrateInTransaction(SqlConnection& conn, bool apply) {
+Result<int> MigrateInTransaction(SqlConnection& conn, bool apply,
+                                 const MigrationObserver& observer) {
   if (conn.backend() == Backend::kPostgres) {
     RD_RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_xact_lock(?)", {Int(kMigrationLockKey)}));
   }
@@ -67,7 +67,7 @@ Result<int> MigrateInTransaction(SqlConnection& conn, bool apply) {
   if (!apply) return current;
   for (size_t i = 0; i < count; ++i) {
     if (applied.count(all[i].version)) continue;
-    spdlog::info("store: applying migration {}", all[i].name);
+    if (observer) observer(all[i].name);
     RD_RETURN_IF_ERROR(ApplyOne(conn, all[i]));
     current = std::max(current, all[i].version);
   }
@@ -88,9 +88,9 @@ std::string ExpandDialect(std::string_view sql, Backend backend) {
   return out;
 }
 
-Result<int> Migrate(SqlConnection& conn, bool apply) {
+Result<int> Migrate(SqlConnection& conn, bool apply, const MigrationObserver& observer) {
   RD_RETURN_IF_ERROR(conn.Begin());
-  Result<int> version = MigrateInTransaction(conn, apply);
+  Result<int> version = MigrateInTransaction(conn, apply, observer);
   if (!version.ok()) {
     conn.Rollback();
     return version;

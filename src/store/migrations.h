@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,7 @@ std::string ExpandDialect(std::string_view sql, Backend backend);
 // processes starting together apply each migration once; SQLite: the write
 // lock of BEGIN IMMEDIATE), and returns the schema version afterwards.
 // kInternal "store.schema_too_new" when the database is newer than this binary.
-Result<int> Migrate(SqlConnection& conn, bool apply);
+// `observer` (may be empty) hears each migration's name before it is applied.
+Result<int> Migrate(SqlConnection& conn, bool apply, const MigrationObserver& observer = {});
 
 }  // namespace replydesk::store

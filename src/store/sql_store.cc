@@ -1,5 +1,6 @@
-// Store::Open and the one Store implementation: picks the backend from the
-// URL, places blobs, migrates, and runs Transact with retries.
+// The one Store implementation: places blobs, migrates, and runs Transact
+// with retries. Store::Open (picking the backend from the URL) is in
+// store_open.cc, so that Store::OpenSqlite links without the PostgreSQL client.
 //
 // Blob placement: an explicit blob_dir always wins (files). Otherwise blobs
 // are rows of the blobs table on both backends: the raw message commits in the
@@ -12,7 +13,7 @@
 
 #include "store/file_blob_store.h"
 #include "store/migrations.h"
-#include "store/pg_connection.h"
+#include "store/sql_store.h"
 #include "store/sql_tx.h"
 #include "store/sqlite_connection.h"
 #include "store/table_blob_store.h"
@@ -22,10 +23,6 @@ namespace replydesk::store {
 namespace {
 
 constexpr int kMaxRetries = 5;
-
-bool IsPostgresUrl(const std::string& url) {
-  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
-}
 
 class SqlStore final : public Store {
  public:
@@ -37,7 +34,7 @@ class SqlStore final : public Store {
     } else {
       blobs_ = std::make_unique<TableBlobStore>(*conn_);
     }
-    RD_ASSIGN_OR_RETURN(schema_version_, Migrate(*conn_, options.migrate));
+    RD_ASSIGN_OR_RETURN(schema_version_, Migrate(*conn_, options.migrate, options.on_migration));
     return util::OkStatus();
   }
 
@@ -89,16 +86,16 @@ class SqlStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  std::unique_ptr<SqlConnection> conn;
-  if (IsPostgresUrl(options.url)) {
-    RD_ASSIGN_OR_RETURN(conn, PgConnection::Open(options.url));
-  } else {
-    RD_ASSIGN_OR_RETURN(conn, SqliteConnection::Open(options.url, options.busy_timeout_ms));
-  }
+Result<std::unique_ptr<Store>> OpenSqlStore(std::unique_ptr<SqlConnection> conn,
+                                            const StoreOptions& options) {
   auto store = std::make_unique<SqlStore>(std::move(conn));
   RD_RETURN_IF_ERROR(store->Init(options));
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> Store::OpenSqlite(const StoreOptions& options) {
+  RD_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(options.url, options.busy_timeout_ms));
+  return OpenSqlStore(std::move(conn), options);
 }
 
 }  // namespace replydesk::store

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/enum_names.h"
 #include "store/sql_connection.h"
 #include "store/store.h"
 
@@ -153,15 +154,6 @@ class SqlTx final : public Tx {
 
   SqlConnection& conn_;
 };
-
-// Parses a stored enum name by comparing with the domain's own names.
-template <typename E, size_t N>
-std::optional<E> ParseStoredName(const std::string& s, const E (&all)[N], const char* (*name)(E)) {
-  for (E e : all) {
-    if (s == name(e)) return e;
-  }
-  return std::nullopt;
-}
 
 Error BadValue(const std::string& what, const std::string& value);  // "store.bad_value"
 Error NotFound(const std::string& what, Id id);                     // kNotFound "store.not_found"

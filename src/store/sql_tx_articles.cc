@@ -80,11 +80,11 @@ Result<std::vector<Article>> SqlTx::ReadArticles(Rows& rows) {
     a.id = rows.Int(r, 0);
     a.ticket_id = rows.Int(r, 1);
     const std::string kind = rows.Text(r, 2);
-    auto k = ParseStoredName(kind, kArticleKinds, &domain::ArticleKindName);
+    auto k = domain::ParseByName(kind, kArticleKinds, &domain::ArticleKindName);
     if (!k) return BadValue("article.kind", kind);
     a.kind = *k;
     const std::string direction = rows.Text(r, 3);
-    auto d = ParseStoredName(direction, kDirections, &domain::DirectionName);
+    auto d = domain::ParseByName(direction, kDirections, &domain::DirectionName);
     if (!d) return BadValue("article.direction", direction);
     a.direction = *d;
     a.customer_id = rows.OptInt(r, 4);

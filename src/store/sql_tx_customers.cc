@@ -59,7 +59,7 @@ Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
                                               {Int(out[r].id)}));
     for (size_t i = 0; i < ids.size(); ++i) {
       const std::string kind = ids.Text(i, 0);
-      auto parsed = ParseStoredName(kind, kIdentityKinds, &domain::IdentityKindName);
+      auto parsed = domain::ParseByName(kind, kIdentityKinds, &domain::IdentityKindName);
       if (!parsed) return BadValue("identity.kind", kind);
       out[r].identities.push_back(Identity{*parsed, ids.TakeText(i, 1)});
     }

@@ -90,7 +90,7 @@ Result<std::vector<Inbound>> SqlTx::ReadInbound(Rows& rows) {
     in.dedup_key = rows.TakeText(r, 7);
     in.received_at = rows.Int(r, 8);
     const std::string state = rows.Text(r, 9);
-    auto parsed = ParseStoredName(state, kInboundStates, &domain::InboundStateName);
+    auto parsed = domain::ParseByName(state, kInboundStates, &domain::InboundStateName);
     if (!parsed) return BadValue("inbound.state", state);
     in.state = *parsed;
     in.error = rows.TakeText(r, 10);

@@ -36,13 +36,13 @@ Result<std::vector<MailboxAccount>> SqlTx::ReadMailboxes(Rows& rows) {
     m.name = rows.TakeText(r, 1);
     m.channel_id = rows.Int(r, 2);
     const std::string protocol = rows.Text(r, 3);
-    auto p = ParseStoredName(protocol, kProtocols, &domain::MailProtocolName);
+    auto p = domain::ParseByName(protocol, kProtocols, &domain::MailProtocolName);
     if (!p) return BadValue("mailboxes.protocol", protocol);
     m.protocol = *p;
     m.host = rows.TakeText(r, 4);
     m.port = static_cast<int>(rows.Int(r, 5));
     const std::string tls = rows.Text(r, 6);
-    auto t = ParseStoredName(tls, kTlsModes, &domain::MailboxTlsName);
+    auto t = domain::ParseByName(tls, kTlsModes, &domain::MailboxTlsName);
     if (!t) return BadValue("mailboxes.tls", tls);
     m.tls = *t;
     m.user = rows.TakeText(r, 7);
@@ -50,7 +50,7 @@ Result<std::vector<MailboxAccount>> SqlTx::ReadMailboxes(Rows& rows) {
     m.folder = rows.TakeText(r, 9);
     m.poll_interval_seconds = static_cast<int>(rows.Int(r, 10));
     const std::string after = rows.Text(r, 11);
-    auto a = ParseStoredName(after, kAfterImports, &domain::AfterImportName);
+    auto a = domain::ParseByName(after, kAfterImports, &domain::AfterImportName);
     if (!a) return BadValue("mailboxes.after_import", after);
     m.after_import = *a;
     m.move_to = rows.TakeText(r, 12);

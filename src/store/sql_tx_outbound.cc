@@ -39,7 +39,7 @@ Result<std::vector<Outbound>> SqlTx::ReadOutbound(Rows& rows) {
     o.message_id = rows.TakeText(r, 6);
     o.automatic = rows.Int(r, 7) != 0;
     const std::string state = rows.Text(r, 8);
-    auto parsed = ParseStoredName(state, kOutboundStates, &domain::OutboundStateName);
+    auto parsed = domain::ParseByName(state, kOutboundStates, &domain::OutboundStateName);
     if (!parsed) return BadValue("outbound.state", state);
     o.state = *parsed;
     o.attempts = static_cast<int>(rows.Int(r, 9));

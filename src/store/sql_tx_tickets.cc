@@ -45,11 +45,11 @@ Result<std::vector<Ticket>> SqlTx::ReadTickets(Rows& rows) {
     t.subject = rows.TakeText(r, 2);
     t.normalized_subject = rows.TakeText(r, 3);
     const std::string status = rows.Text(r, 4);
-    auto s = ParseStoredName(status, kStatuses, &domain::TicketStatusName);
+    auto s = domain::ParseByName(status, kStatuses, &domain::TicketStatusName);
     if (!s) return BadValue("ticket.status", status);
     t.status = *s;
     const std::string priority = rows.Text(r, 5);
-    auto p = ParseStoredName(priority, kPriorities, &domain::PriorityName);
+    auto p = domain::ParseByName(priority, kPriorities, &domain::PriorityName);
     if (!p) return BadValue("ticket.priority", priority);
     t.priority = *p;
     t.customer_id = rows.Int(r, 6);

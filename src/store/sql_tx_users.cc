@@ -24,7 +24,7 @@ Result<std::vector<User>> SqlTx::ReadUsers(Rows& rows) {
     u.email = rows.TakeText(r, 1);
     u.name = rows.TakeText(r, 2);
     const std::string role = rows.Text(r, 3);
-    auto parsed = ParseStoredName(role, kRoles, &domain::RoleName);
+    auto parsed = domain::ParseByName(role, kRoles, &domain::RoleName);
     if (!parsed) return BadValue("users.role", role);
     u.role = *parsed;
     u.password_hash = rows.TakeText(r, 4);

@@ -43,7 +43,8 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // INSERT, of one message's savepoint) in memory: in a file they spill after
   // 64 KiB, four of our pages, so nearly every statement of a batch wrote
   // pages to a temporary file (~20 % of `import` time). They are never needed
-  // after a crash: the WAL alone makes a transaction durable or absent.
+  // after a crash: the WAL alone makes a transaction durable or absent. (Also
+  // one temp file creation less for every short-lived `ingest` process.)
   Status st = conn->DoExecScript(
       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");

@@ -29,6 +29,9 @@ using util::UnixSeconds;
 
 enum class Backend { kSqlite, kPostgres };
 
+// Hears the file name of each migration just before it is applied (logging).
+using MigrationObserver = std::function<void(const char* name)>;
+
 struct StoreOptions {
   // SQLite file path (folder created on first use) or "postgresql://..." URL.
   std::string url = "var/replydesk.db";
@@ -36,6 +39,7 @@ struct StoreOptions {
   std::string blob_dir;
   bool migrate = true;  // apply pending migrations on open
   int busy_timeout_ms = 10000;
+  MigrationObserver on_migration;  // empty: silent
 };
 
 struct NewInbound {
@@ -282,6 +286,9 @@ class Store {
   // Opens (creating the SQLite file and its folder when missing) and migrates.
   // kUnavailable "store.unavailable" when the database cannot be reached.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  // The same for a SQLite path only, without linking the PostgreSQL client
+  // (the lean `replydesk ingest`, src/app/lean_main.cc, must not load libpq).
+  static Result<std::unique_ptr<Store>> OpenSqlite(const StoreOptions& options);
 
   virtual Backend backend() const = 0;
   virtual int SchemaVersion() const = 0;

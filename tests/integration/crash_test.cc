@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cstdlib>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -57,10 +58,21 @@ class CrashTest : public ::testing::TestWithParam<store::Backend> {
            "\n";
   }
 
+  // One delivery through `ingest`: the binary under test, or the lean
+  // launcher alone (lean_binary_, see KillLeanIngest... below).
+  ProcessResult Ingest(const std::string& raw, std::vector<std::string> env = {}) {
+    if (lean_binary_.empty()) return Run({"ingest"}, raw, std::move(env));
+    std::vector<std::string> argv = {lean_binary_, "--db", db_->url()};
+    if (blob_files_) argv.insert(argv.end(), {"--blob-dir", db_->dir() + "/blobs"});
+    argv.push_back("ingest");
+    return RunProcess(argv, raw, env);
+  }
+
   void KillAtEveryPointThenCheck(const std::vector<std::string>& points);
 
   std::unique_ptr<TestDb> db_;
   bool blob_files_ = false;
+  std::string lean_binary_;
 };
 
 TEST_P(CrashTest, KillAtEveryFaultPointWithBlobsInTheDatabase) {
@@ -75,17 +87,33 @@ TEST_P(CrashTest, KillAtEveryFaultPointWithBlobFiles) {
                              "process.before_commit"});
 }
 
+// The lean launcher (lean_main.cc) accepts alone while serve runs on SQLite;
+// a copy with no replydesk-full beside it cannot fall back to the full binary,
+// so every delivery below went through the lean path.
+TEST_P(CrashTest, KillLeanIngestAtEveryAcceptPointWhileServeRuns) {
+  if (GetParam() != store::Backend::kSqlite) GTEST_SKIP() << "the lean ingest is for SQLite";
+  ASSERT_TRUE(Run({"migrate"}).Exited(0));
+  BackgroundProcess serve(
+      {REPLYDESK_BINARY, "--db", db_->url(), "--job-lease", "1", "serve", "--lmtp", "127.0.0.1:0"});
+  ASSERT_FALSE(ServePort(serve).empty());
+  lean_binary_ = db_->dir() + "/lean/replydesk";
+  std::filesystem::create_directories(db_->dir() + "/lean");
+  std::filesystem::copy_file(REPLYDESK_BINARY, lean_binary_);
+  KillAtEveryPointThenCheck({"accept.after_blob", "accept.before_commit", "accept.after_commit"});
+  EXPECT_EQ(serve.Kill(SIGTERM), 0);
+}
+
 void CrashTest::KillAtEveryPointThenCheck(const std::vector<std::string>& points) {
   ASSERT_TRUE(Run({"migrate"}).Exited(0));
   int delivered = 0;
   for (size_t k = 0; k < points.size(); ++k) {
     for (int j = 0; j < 2; ++j, ++delivered) {
       const std::string raw = Message(delivered);
-      ProcessResult killed = Run({"ingest"}, raw, {"REPLYDESK_FAULT=" + points[k]});
+      ProcessResult killed = Ingest(raw, {"REPLYDESK_FAULT=" + points[k]});
       ASSERT_EQ(killed.signal, SIGKILL)
           << "fault point " << points[k] << " not reached: " << killed.err;
       // The MTA saw no exit 0: it delivers again, as often as it takes.
-      ProcessResult again = Run({"ingest"}, raw);
+      ProcessResult again = Ingest(raw);
       ASSERT_TRUE(again.Exited(0)) << points[k] << ": " << again.err;
     }
   }

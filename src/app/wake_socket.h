@@ -1,0 +1,53 @@
+// `serve` <-> `ingest` on one SQLite database: an abstract Unix datagram
+// socket (unix(7)) named after the database file's real path. While a `serve`
+// runs it is bound there; the lean `ingest` knows from it that someone will
+// process what it accepts, and wakes the workers with one datagram instead of
+// leaving them to their next poll. Abstract names vanish with the process
+// (no stale files after a SIGKILL) and need no writable folder.
+//
+// Only a hint: a lost datagram costs at most the workers' poll interval (1 s),
+// never a message (the job is in the database). Any local user may send one;
+// it only wakes the workers.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "util/result.h"
+
+namespace replydesk::app {
+
+// The abstract socket name for a SQLite database path: nullopt for a
+// postgresql:// URL or a file that does not exist.
+std::optional<std::string> WakeSocketName(const std::string& db_url);
+
+// Bound by `serve`: runs on_wake (from its own thread) for every datagram.
+class WakeListener {
+ public:
+  // kUnavailable "wake.bind" when the name is taken (another serve on this
+  // database: it receives the wakes) or sockets fail.
+  static util::Result<std::unique_ptr<WakeListener>> Bind(const std::string& name,
+                                                          std::function<void()> on_wake);
+  ~WakeListener();  // stops the thread, closes the socket
+
+ private:
+  WakeListener(int fd, std::function<void()> on_wake);
+  void Run();
+
+  int fd_;
+  std::function<void()> on_wake_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Used by `ingest`: a socket connected to the serve bound at `name`, or -1
+// when none is bound (nobody will process the message: process it yourself).
+int ConnectWake(const std::string& name);
+// Sends one wake datagram on a socket from ConnectWake and closes it.
+void SendWakeAndClose(int fd);
+
+}  // namespace replydesk::app
