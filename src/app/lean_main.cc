@@ -110,6 +110,7 @@ std::optional<int> TryLeanIngest(int argc, char** argv) {
   store::StoreOptions options;
   options.url = o->db;
   options.blob_dir = o->blob_dir;
+  options.trust_schema = true;  // the running serve migrated it
   auto store = store::Store::OpenSqlite(options);
   if (!store.ok()) {
     close(wake);

@@ -1,6 +1,9 @@
 // SQLite backend: open + PRAGMAs, statement cache, typed binding and reading.
 #include "store/sqlite_connection.h"
 
+#include <unistd.h>
+
+#include <mutex>
 #include <string>
 
 #include "util/durable_file.h"
@@ -18,15 +21,53 @@ std::string FolderOf(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// The default (unix) VFS, except that a WAL file that already exists is
+// opened without SQLITE_OPEN_CREATE. SQLite opens every WAL with CREATE, and
+// a file opened so gets its folder fsynced at its first sync — by every
+// process, though only the one that created the file needs it (the folder
+// entry is durable since that first sync). For a process that opens the
+// database for one transaction (the lean `ingest`) that is a second flush per
+// message. Used only when a server holds the database open (its WAL exists
+// and stays): on a database being created, two connections racing through
+// the switch to WAL mode were seen to get "database is locked" with it.
+sqlite3_vfs* g_default_vfs = nullptr;
+sqlite3_vfs g_vfs;
+
+int OpenExistingWalWithoutCreate(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
+                                 int* out_flags) {
+  if ((flags & SQLITE_OPEN_WAL) && name != nullptr && access(name, F_OK) == 0) {
+    int rc =
+        g_default_vfs->xOpen(g_default_vfs, name, file, flags & ~SQLITE_OPEN_CREATE, out_flags);
+    if (rc != SQLITE_CANTOPEN) return rc;
+    // Deleted since access() (the last connection closed, or SQLite removed
+    // a stale WAL of an empty database): open as SQLite asked, creating it.
+  }
+  return g_default_vfs->xOpen(g_default_vfs, name, file, flags, out_flags);
+}
+
+const char* VfsName() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    g_default_vfs = sqlite3_vfs_find(nullptr);
+    g_vfs = *g_default_vfs;  // same methods and pAppData: they serve both
+    g_vfs.zName = "replydesk-unix";
+    g_vfs.xOpen = &OpenExistingWalWithoutCreate;
+    sqlite3_vfs_register(&g_vfs, 0);
+  });
+  return g_vfs.zName;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
-                                                                 int busy_timeout_ms) {
+                                                                 int busy_timeout_ms,
+                                                                 bool server_has_it_open) {
   if (path.empty()) return UnavailableError("empty SQLite path");
   RD_RETURN_IF_ERROR(util::MakeDirs(FolderOf(path)));
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           server_has_it_open ? VfsName() : nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close_v2(db);
@@ -45,9 +86,17 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // pages to a temporary file (~20 % of `import` time). They are never needed
   // after a crash: the WAL alone makes a transaction durable or absent. (Also
   // one temp file creation less for every short-lived `ingest` process.)
-  Status st = conn->DoExecScript(
-      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
+  // Switching a new database to WAL can answer SQLITE_BUSY at once, without
+  // the busy handler, while another connection is doing the same (two
+  // processes starting on a fresh database): wait and try again.
+  Status st;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    st = conn->DoExecScript(
+        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+        "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
+    if (st.ok() || st.error().detail != "store.busy") break;
+    usleep(10 * 1000);
+  }
   if (!st.ok()) return UnavailableError("configure " + path + ": " + st.error().message);
   return conn;
 }

@@ -38,6 +38,11 @@ struct StoreOptions {
   // Blob folder. Empty: blobs live in the database (table blobs) on both backends.
   std::string blob_dir;
   bool migrate = true;  // apply pending migrations on open
+  // A running server has this database open and migrated it: skip the schema
+  // check and migrations altogether (SchemaVersion() is -1; a write against
+  // an older schema fails and is retried) and, on SQLite, reuse its WAL
+  // without another folder fsync. For the short-lived lean `ingest`.
+  bool trust_schema = false;
   int busy_timeout_ms = 10000;
   MigrationObserver on_migration;  // empty: silent
 };
