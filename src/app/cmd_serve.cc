@@ -136,12 +136,9 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   // Lean `ingest` processes (SQLite) accept and wake us instead of processing.
   std::unique_ptr<WakeListener> wake;
   if (auto name = WakeSocketName(g.db)) {
-    auto bound = WakeListener::Bind(*name, [&workers] { workers.Wake(); });
-    if (bound.ok())
-      wake = std::move(bound).value();
-    else
-      spdlog::warn("serve: another serve has this database's wake socket: {}",
-                   bound.error().ToString());
+    wake = WakeListener::Start(*name, [&workers] { workers.Wake(); });
+    if (!wake->bound())
+      spdlog::warn("serve: another serve has this database's wake socket; taking it when it goes");
   }
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;

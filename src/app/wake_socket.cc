@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "util/sha256.h"
@@ -35,34 +36,60 @@ std::optional<std::string> WakeSocketName(const std::string& db_url) {
   return "replydesk-serve/" + util::Sha256Hex(path).substr(0, 40);
 }
 
-WakeListener::WakeListener(int fd, std::function<void()> on_wake)
-    : fd_(fd), on_wake_(std::move(on_wake)) {
+// A bound datagram socket for `name`, or -1 with errno set.
+int BindName(const std::string& name) {
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_un addr;
+  socklen_t len = AbstractAddress(name, &addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+WakeListener::WakeListener(const std::string& name, int fd, std::function<void()> on_wake,
+                           int retry_ms)
+    : name_(name), fd_(fd), retry_ms_(retry_ms), on_wake_(std::move(on_wake)) {
   thread_ = std::thread([this] { Run(); });
 }
 
 util::Result<std::unique_ptr<WakeListener>> WakeListener::Bind(const std::string& name,
                                                                std::function<void()> on_wake) {
-  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int fd = BindName(name);
   if (fd < 0) return util::MakeError(util::ErrorCode::kUnavailable, "wake.bind", strerror(errno));
-  sockaddr_un addr;
-  socklen_t len = AbstractAddress(name, &addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    std::string why = strerror(errno);
-    close(fd);
-    return util::MakeError(util::ErrorCode::kUnavailable, "wake.bind", why);
-  }
-  return std::unique_ptr<WakeListener>(new WakeListener(fd, std::move(on_wake)));
+  return std::unique_ptr<WakeListener>(new WakeListener(name, fd, std::move(on_wake), 0));
+}
+
+std::unique_ptr<WakeListener> WakeListener::Start(const std::string& name,
+                                                  std::function<void()> on_wake, int retry_ms) {
+  return std::unique_ptr<WakeListener>(
+      new WakeListener(name, BindName(name), std::move(on_wake), retry_ms));
 }
 
 WakeListener::~WakeListener() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  close(fd_);
+  if (fd_ >= 0) close(fd_);
 }
 
 void WakeListener::Run() {
   char buf[64];
+  auto next_try = std::chrono::steady_clock::now();
   while (!stop_) {
+    if (fd_ < 0) {  // the name is another serve's: take it when that one has gone
+      if (retry_ms_ > 0 && std::chrono::steady_clock::now() >= next_try) {
+        fd_ = BindName(name_);
+        next_try = std::chrono::steady_clock::now() + std::chrono::milliseconds(retry_ms_);
+      }
+      if (fd_ < 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+    }
     pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, 200) <= 0) continue;  // timeout: look at stop_ again
     bool woken = false;

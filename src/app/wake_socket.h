@@ -32,13 +32,21 @@ class WakeListener {
   // database: it receives the wakes) or sockets fail.
   static util::Result<std::unique_ptr<WakeListener>> Bind(const std::string& name,
                                                           std::function<void()> on_wake);
+  // Like Bind, but when the name is taken keeps trying (every retry_ms) and
+  // takes it over once the other serve has gone (a restart overlapping the
+  // old process). Never fails; bound() tells whether it holds the name.
+  static std::unique_ptr<WakeListener> Start(const std::string& name, std::function<void()> on_wake,
+                                             int retry_ms = 2000);
   ~WakeListener();  // stops the thread, closes the socket
+  bool bound() const { return fd_ >= 0; }
 
  private:
-  WakeListener(int fd, std::function<void()> on_wake);
+  WakeListener(const std::string& name, int fd, std::function<void()> on_wake, int retry_ms);
   void Run();
 
-  int fd_;
+  const std::string name_;
+  std::atomic<int> fd_;
+  const int retry_ms_;
   std::function<void()> on_wake_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

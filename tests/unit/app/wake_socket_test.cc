@@ -69,5 +69,26 @@ TEST_F(WakeSocketTest, ADatagramWakesTheListenerAndTheNameIsFreedWithIt) {
   EXPECT_TRUE(again.ok());
 }
 
+TEST_F(WakeSocketTest, ASecondServeTakesTheNameOverWhenTheFirstGoes) {
+  const std::string name = *WakeSocketName(db_);
+  std::atomic<int> first_wakes{0}, second_wakes{0};
+  auto first = WakeListener::Bind(name, [&] { ++first_wakes; });
+  ASSERT_TRUE(first.ok());
+  auto second = WakeListener::Start(
+      name, [&] { ++second_wakes; }, /*retry_ms=*/50);
+  EXPECT_FALSE(second->bound());
+  first->reset();  // the old serve exits
+  for (int i = 0; i < 300 && !second->bound(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(second->bound());
+  int fd = ConnectWake(name);
+  ASSERT_GE(fd, 0);
+  SendWakeAndClose(fd);
+  for (int i = 0; i < 200 && second_wakes == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GE(second_wakes.load(), 1);
+  EXPECT_EQ(first_wakes.load(), 0);
+}
+
 }  // namespace
 }  // namespace replydesk::app
