@@ -57,13 +57,6 @@ WakeListener::WakeListener(const std::string& name, int fd, std::function<void()
   thread_ = std::thread([this] { Run(); });
 }
 
-util::Result<std::unique_ptr<WakeListener>> WakeListener::Bind(const std::string& name,
-                                                               std::function<void()> on_wake) {
-  int fd = BindName(name);
-  if (fd < 0) return util::MakeError(util::ErrorCode::kUnavailable, "wake.bind", strerror(errno));
-  return std::unique_ptr<WakeListener>(new WakeListener(name, fd, std::move(on_wake), 0));
-}
-
 std::unique_ptr<WakeListener> WakeListener::Start(const std::string& name,
                                                   std::function<void()> on_wake, int retry_ms) {
   return std::unique_ptr<WakeListener>(
@@ -81,7 +74,7 @@ void WakeListener::Run() {
   auto next_try = std::chrono::steady_clock::now();
   while (!stop_) {
     if (fd_ < 0) {  // the name is another serve's: take it when that one has gone
-      if (retry_ms_ > 0 && std::chrono::steady_clock::now() >= next_try) {
+      if (std::chrono::steady_clock::now() >= next_try) {
         fd_ = BindName(name_);
         next_try = std::chrono::steady_clock::now() + std::chrono::milliseconds(retry_ms_);
       }

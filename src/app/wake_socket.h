@@ -17,8 +17,6 @@
 #include <string>
 #include <thread>
 
-#include "util/result.h"
-
 namespace replydesk::app {
 
 // The abstract socket name for a SQLite database path: nullopt for a
@@ -28,13 +26,9 @@ std::optional<std::string> WakeSocketName(const std::string& db_url);
 // Bound by `serve`: runs on_wake (from its own thread) for every datagram.
 class WakeListener {
  public:
-  // kUnavailable "wake.bind" when the name is taken (another serve on this
-  // database: it receives the wakes) or sockets fail.
-  static util::Result<std::unique_ptr<WakeListener>> Bind(const std::string& name,
-                                                          std::function<void()> on_wake);
-  // Like Bind, but when the name is taken keeps trying (every retry_ms) and
-  // takes it over once the other serve has gone (a restart overlapping the
-  // old process). Never fails; bound() tells whether it holds the name.
+  // Binds `name`; when another serve holds it, keeps trying (every retry_ms)
+  // and takes it over once that serve has gone (a restart overlapping the old
+  // process). Never fails; bound() tells whether it holds the name.
   static std::unique_ptr<WakeListener> Start(const std::string& name, std::function<void()> on_wake,
                                              int retry_ms = 2000);
   ~WakeListener();  // stops the thread, closes the socket

@@ -49,12 +49,11 @@ TEST_F(WakeSocketTest, ADatagramWakesTheListenerAndTheNameIsFreedWithIt) {
   const std::string name = *WakeSocketName(db_);
   std::atomic<int> wakes{0};
   {
-    auto listener = WakeListener::Bind(name, [&] { ++wakes; });
-    ASSERT_TRUE(listener.ok()) << listener.error().ToString();
+    auto listener = WakeListener::Start(name, [&] { ++wakes; });
+    ASSERT_TRUE(listener->bound());
     // A second serve on the same database cannot take the name.
-    auto second = WakeListener::Bind(name, [] {});
-    ASSERT_FALSE(second.ok());
-    EXPECT_EQ(second.error().detail, "wake.bind");
+    auto second = WakeListener::Start(name, [] {});
+    EXPECT_FALSE(second->bound());
 
     int fd = ConnectWake(name);
     ASSERT_GE(fd, 0);
@@ -65,19 +64,19 @@ TEST_F(WakeSocketTest, ADatagramWakesTheListenerAndTheNameIsFreedWithIt) {
   }
   // Listener gone (as when serve exits or is killed): no one to connect to.
   EXPECT_EQ(ConnectWake(name), -1);
-  auto again = WakeListener::Bind(name, [] {});
-  EXPECT_TRUE(again.ok());
+  auto again = WakeListener::Start(name, [] {});
+  EXPECT_TRUE(again->bound());
 }
 
 TEST_F(WakeSocketTest, ASecondServeTakesTheNameOverWhenTheFirstGoes) {
   const std::string name = *WakeSocketName(db_);
   std::atomic<int> first_wakes{0}, second_wakes{0};
-  auto first = WakeListener::Bind(name, [&] { ++first_wakes; });
-  ASSERT_TRUE(first.ok());
+  auto first = WakeListener::Start(name, [&] { ++first_wakes; });
+  ASSERT_TRUE(first->bound());
   auto second = WakeListener::Start(
       name, [&] { ++second_wakes; }, /*retry_ms=*/50);
   EXPECT_FALSE(second->bound());
-  first->reset();  // the old serve exits
+  first.reset();  // the old serve exits
   for (int i = 0; i < 300 && !second->bound(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(second->bound());
