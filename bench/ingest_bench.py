@@ -9,8 +9,9 @@ Targets (issue text), measured on SQLite and PostgreSQL, with peak RSS:
   import  of 10,000 messages                         >= 3,000 messages/s
   lmtp    one connection, one message after another  >=   500 messages/s
   ingest  one process per message                    >=   100 messages/s
-          (SQLite: with `serve` running, as deployed, so the lean launcher accepts and serve
-          processes; "ingest-alone": no serve, the full binary processes each message inline)
+          (with `serve` running, as deployed, so the launcher hands each message to serve, which
+          accepts and processes it; "ingest-alone": no serve, the full binary processes each
+          message inline)
 
 Workload: ../shared/bench/gen_corpus.py COUNT SEED (resolved from the repository root, or
 $REPLYDESK_SHARED), cached under bench/.work/corpus-COUNT-SEED/. Only the .eml files are
@@ -523,13 +524,13 @@ INGEST_PARALLEL = 1  # --ingest-parallel
 
 
 def route_ingest(binary, backend, url, manifest, eml_dir, with_serve=True):
-    """One process per message. With SQLite a `serve` runs meanwhile (the deployment the pipe
-    transport is for: its workers process and its sender sends the acknowledgements), so the lean
-    launcher accepts alone (src/app/lean_main.cc); `rate` counts accepted messages, `processed_rate`
-    the time until serve has processed them all. On PostgreSQL, and for the ingest-alone route,
-    every ingest runs the full binary and processes inline."""
+    """One process per message. A `serve` runs meanwhile (the deployment the pipe transport is for:
+    its workers process and its sender sends the acknowledgements), so the launcher hands each
+    message to it (src/app/handoff.h); `rate` counts accepted messages, `processed_rate` the time
+    until serve has processed them all. For the ingest-alone route every ingest runs the full
+    binary and processes inline."""
     n = len(manifest)
-    serve = start_serve(binary, url) if with_serve and backend.name == "sqlite" else None
+    serve = start_serve(binary, url) if with_serve else None
     try:
         t0 = time.perf_counter()
         peak, failures, cpu = ingest_all(binary, url, manifest, eml_dir, INGEST_PARALLEL)
@@ -675,8 +676,6 @@ def main():
             env["backends"][bname] = backend.describe()
             log(bname + ": " + env["backends"][bname])
             for route in routes:
-                if route == "ingest-alone" and bname == "postgres" and "ingest" in routes:
-                    continue  # the same runs as "ingest" there: no lean path on PostgreSQL
                 sub = manifest[:counts[route]]
                 d = subset_dir(eml_dir, manifest, len(sub))
                 runs = []

@@ -1,6 +1,6 @@
 // `replydesk serve`: the long-running process. Now: the LMTP listener
-// (RFC 2033), the mailbox pollers (IMAP/POP3) and the job workers; later the
-// HTTP API.
+// (RFC 2033), the ingest hand-off socket (handoff.h), the mailbox pollers
+// (IMAP/POP3) and the job workers; later the HTTP API.
 // SIGINT/SIGTERM stop it cleanly: no new sessions, batches in hand finish.
 #include <signal.h>
 
@@ -10,9 +10,10 @@
 #include <map>
 
 #include "app/context.h"
+#include "app/handoff_listener.h"
+#include "app/ingest_core.h"
 #include "app/mailbox_poll_thread.h"
 #include "app/sender.h"
-#include "app/wake_socket.h"
 #include "app/worker_pool.h"
 #include "channels/lmtp_server.h"
 #include "channels/smtp_transport.h"
@@ -42,9 +43,39 @@ channels::LmtpReply ReplyFor(const util::Result<services::AcceptResult>& r) {
   return {451, "4.3.0", "Temporary failure, try again later"};
 }
 
+// One store connection per session or hand-off thread, opened on first use
+// and again after the store became unavailable.
+class LazyStore {
+ public:
+  explicit LazyStore(const GlobalOptions& g) : g_(g) {}
+  store::Store* Get(const char* who) {
+    if (store_) return store_.get();
+    auto opened = OpenStore(g_);
+    if (!opened.ok()) return spdlog::error("{}: {}", who, opened.error().ToString()), nullptr;
+    store_ = std::move(opened).value();
+    return store_.get();
+  }
+  // Accepts one message; drops the connection when the store became unavailable.
+  util::Result<services::AcceptResult> Accept(const services::AcceptRequest& request,
+                                              const char* who) {
+    store::Store* store = Get(who);
+    if (store == nullptr)
+      return util::MakeError(util::ErrorCode::kUnavailable, "store.unavailable");
+    services::InboundService service(*store, util::SystemClock::Instance(), MakeIngestSettings(g_));
+    auto r = service.Accept(request);
+    if (!r.ok() && r.error().code == util::ErrorCode::kUnavailable) Reset();
+    return r;
+  }
+  void Reset() { store_.reset(); }
+
+ private:
+  const GlobalOptions& g_;
+  std::unique_ptr<store::Store> store_;
+};
+
 class LmtpBridge : public channels::LmtpHandler {
  public:
-  LmtpBridge(const GlobalOptions& g, WorkerPool& workers) : g_(g), workers_(workers) {}
+  LmtpBridge(const GlobalOptions& g, WorkerPool& workers) : store_(g), workers_(workers) {}
 
   channels::LmtpReply CheckRecipient(const std::string& address) override {
     const std::string normalized = domain::NormalizeAddress(address);
@@ -55,14 +86,15 @@ class LmtpBridge : public channels::LmtpHandler {
     if (auto it = known_.find(normalized); it != known_.end() && now - it->second < kKnownFor) {
       return {250, "2.1.5", "Ok"};
     }
-    if (!Connect()) return {451, "4.3.0", "Store unavailable, try again later"};
+    store::Store* store = store_.Get("lmtp");
+    if (store == nullptr) return {451, "4.3.0", "Store unavailable, try again later"};
     std::optional<domain::Channel> channel;
-    auto st = store_->Transact([&](store::Tx& tx) -> util::Status {
+    auto st = store->Transact([&](store::Tx& tx) -> util::Status {
       RD_ASSIGN_OR_RETURN(channel, tx.FindChannelByAddress(normalized));
       return util::OkStatus();
     });
     if (!st.ok()) {
-      store_.reset();
+      store_.Reset();
       return {451, "4.3.0", "Store unavailable, try again later"};
     }
     if (!channel) return {550, "5.1.1", "No such channel here"};
@@ -73,14 +105,7 @@ class LmtpBridge : public channels::LmtpHandler {
 
   std::vector<channels::LmtpReply> Deliver(const std::string& message,
                                            const channels::LmtpEnvelope& env) override {
-    util::Result<services::AcceptResult> r =
-        util::MakeError(util::ErrorCode::kUnavailable, "store.unavailable");
-    if (Connect()) {
-      services::InboundService service(*store_, util::SystemClock::Instance(),
-                                       MakeIngestSettings(g_));
-      r = service.Accept({message, "lmtp", env.mail_from, env.rcpt_to});
-      if (!r.ok() && r.error().code == util::ErrorCode::kUnavailable) store_.reset();
-    }
+    auto r = store_.Accept({message, "lmtp", env.mail_from, env.rcpt_to}, "lmtp");
     if (r.ok())
       workers_.Wake();
     else
@@ -90,19 +115,32 @@ class LmtpBridge : public channels::LmtpHandler {
   }
 
  private:
-  bool Connect() {
-    if (store_) return true;
-    auto opened = OpenStore(g_);
-    if (!opened.ok()) return spdlog::error("lmtp: {}", opened.error().ToString()), false;
-    store_ = std::move(opened).value();
-    return true;
+  static constexpr std::chrono::seconds kKnownFor{10};
+  LazyStore store_;
+  WorkerPool& workers_;
+  std::map<std::string, std::chrono::steady_clock::time_point> known_;
+};
+
+// `replydesk ingest` processes handing their message over (handoff.h).
+class HandoffBridge : public HandoffHandler {
+ public:
+  HandoffBridge(const GlobalOptions& g, WorkerPool& workers) : store_(g), workers_(workers) {}
+
+  HandoffReply Accept(const IngestEnvelope& envelope, std::string message) override {
+    auto r = store_.Accept({std::move(message), "pipe", envelope.sender, envelope.recipients},
+                           "ingest hand-off");
+    if (!r.ok()) {
+      spdlog::warn("ingest hand-off: {}", r.error().ToString());
+      return {IngestExitCode(r.error()), r.error().ToString()};
+    }
+    workers_.Wake();
+    return {kExOk, (r->duplicate ? "duplicate of inbound " : "queued as inbound ") +
+                       std::to_string(r->inbound_id)};
   }
 
-  static constexpr std::chrono::seconds kKnownFor{10};
-  const GlobalOptions& g_;
+ private:
+  LazyStore store_;
   WorkerPool& workers_;
-  std::unique_ptr<store::Store> store_;
-  std::map<std::string, std::chrono::steady_clock::time_point> known_;
 };
 
 int Serve(const GlobalOptions& g, const ServeOptions& o) {
@@ -133,12 +171,16 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   WorkerPool workers(g, threads, [&sender] {
     if (sender) sender->Wake();
   });
-  // Lean `ingest` processes (SQLite) accept and wake us instead of processing.
-  std::unique_ptr<WakeListener> wake;
-  if (auto name = WakeSocketName(g.db)) {
-    wake = WakeListener::Start(*name, [&workers] { workers.Wake(); });
-    if (!wake->bound())
-      spdlog::warn("serve: another serve has this database's wake socket; taking it when it goes");
+  // `ingest` processes hand their message to us instead of opening the store.
+  std::unique_ptr<HandoffListener> handoff;
+  if (auto name = ServeSocketName(g.db)) {
+    HandoffOptions ho;
+    ho.max_message_bytes = lmtp.max_message_bytes;
+    handoff = HandoffListener::Start(*name, ho,
+                                     [&] { return std::make_unique<HandoffBridge>(g, workers); });
+    if (!handoff->bound())
+      spdlog::warn(
+          "serve: another serve has this database's ingest socket; taking it when it goes");
   }
   channels::LmtpServer server(lmtp, [&] { return std::make_unique<LmtpBridge>(g, workers); });
   if (auto st = server.Start(); !st.ok()) return PrintError(st.error()), 1;
@@ -152,7 +194,7 @@ int Serve(const GlobalOptions& g, const ServeOptions& o) {
   std::printf("replydesk serve: stopping (signal %d)\n", sig);
   server.Stop();
   pollers.Stop();
-  wake.reset();
+  handoff.reset();
   workers.Stop();
   if (sender) sender->Stop();
   return 0;

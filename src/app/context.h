@@ -15,13 +15,13 @@
 namespace replydesk::app {
 
 struct GlobalOptions {
-  std::string db = "var/replydesk.db";  // --db / REPLYDESK_DB
-  std::string blob_dir;                 // --blob-dir / REPLYDESK_BLOB_DIR
-  std::string secret_key_file;          // --secret-key-file / REPLYDESK_SECRET_KEY_FILE
+  std::string db = kDefaultDb;  // --db / REPLYDESK_DB
+  std::string blob_dir;         // --blob-dir / REPLYDESK_BLOB_DIR
+  std::string secret_key_file;  // --secret-key-file / REPLYDESK_SECRET_KEY_FILE
   std::string log_level = "warn";
   std::string tag_prefix = "T-";
   int job_lease_seconds = 300;  // a crashed worker's job is retried after this
-  size_t max_message_bytes = 50u << 20;
+  size_t max_message_bytes = kDefaultMaxMessageBytes;
   // Outgoing mail (docs/outbound-mail.md).
   std::string smtp;  // --smtp / REPLYDESK_SMTP: smtp[s]://[user:pass@]host:port; "" = hold
   std::string message_id_domain;  // --message-id-domain; "" = the channel's domain

@@ -5,14 +5,14 @@
 // The exception is the MTA pipe transport: `replydesk ingest` starts once per
 // message, and the full binary loads ~60 shared libraries (GMime, ICU, libpq,
 // libcurl and theirs) in ~35 ms before main() — more than the whole budget of
-// 100 messages/s. When a `serve` is running on the same SQLite database (it
-// is bound to the wake socket, wake_socket.h) and the command line holds only
-// the options below, this launcher, which links little more than SQLite,
-// accepts the message itself through the same accept path (ingest_core.h),
-// wakes serve's workers to process it, and exits. In every other case
-// (PostgreSQL, no serve, any other option) the full binary runs the ingest and
-// processes the message inline, as before.
-#include <sys/socket.h>
+// 100 messages/s. When a `serve` runs on the same database (SQLite or
+// PostgreSQL) and the command line holds only the options below, this
+// launcher, which links little more than libc, hands the message to serve
+// over its socket (handoff.h): serve accepts it with its open store and
+// processes it. In every other case — no serve, any other option, serve gone
+// before it answered — the full binary runs the ingest and processes the
+// message inline, as before (with the message already read, from a memfd).
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,16 +23,16 @@
 #include <string>
 #include <string_view>
 
-#include "app/ingest_core.h"
-#include "app/wake_socket.h"
+#include "app/handoff.h"
 
 namespace replydesk::app {
 namespace {
 
+constexpr int kHandoffTimeoutMs = 300'000;  // Postfix' pipe command_time_limit is 1000 s
+
 struct LeanIngest {
-  std::string db = "var/replydesk.db";  // as GlobalOptions
-  std::string blob_dir;
-  size_t max_message_bytes = 50u << 20;
+  std::string db = kDefaultDb;
+  size_t max_message_bytes = kDefaultMaxMessageBytes;
   IngestEnvelope envelope;
 };
 
@@ -52,7 +52,6 @@ std::optional<size_t> ParseSize(std::string_view s) {
 std::optional<LeanIngest> ParseLean(int argc, char** argv) {
   LeanIngest o;
   if (const char* v = getenv("REPLYDESK_DB"); v && *v) o.db = v;
-  if (const char* v = getenv("REPLYDESK_BLOB_DIR"); v && *v) o.blob_dir = v;
   if (const char* v = getenv("REPLYDESK_MAX_MESSAGE_BYTES"); v && *v) {
     auto n = ParseSize(v);
     if (!n) return std::nullopt;
@@ -76,10 +75,8 @@ std::optional<LeanIngest> ParseLean(int argc, char** argv) {
     }
     if (name == "--db") {
       o.db = value;
-    } else if (name == "--blob-dir") {
-      o.blob_dir = value;
-    } else if (name == "--log-level") {
-      // Only errors are printed here.
+    } else if (name == "--blob-dir" || name == "--log-level") {
+      // serve's own apply to what it accepts (docs/cli.md).
     } else if (name == "--max-message-bytes") {
       auto n = ParseSize(value);
       if (!n) return std::nullopt;
@@ -96,37 +93,6 @@ std::optional<LeanIngest> ParseLean(int argc, char** argv) {
   }
   if (!ingest) return std::nullopt;
   return o;
-}
-
-// Accepts with the lean path when a serve will process the message; nullopt
-// when the full binary must do the ingest (nothing has been read from stdin).
-std::optional<int> TryLeanIngest(int argc, char** argv) {
-  std::optional<LeanIngest> o = ParseLean(argc, argv);
-  if (!o) return std::nullopt;
-  std::optional<std::string> name = WakeSocketName(o->db);
-  if (!name) return std::nullopt;  // PostgreSQL, or no database yet
-  int wake = ConnectWake(*name);
-  if (wake < 0) return std::nullopt;  // no serve: the full binary processes inline
-  store::StoreOptions options;
-  options.url = o->db;
-  options.blob_dir = o->blob_dir;
-  options.trust_schema = true;  // the running serve migrated it
-  auto store = store::Store::OpenSqlite(options);
-  if (!store.ok()) {
-    close(wake);
-    PrintError(store.error());
-    return kExTempFail;
-  }
-  services::IngestSettings settings;
-  settings.max_message_bytes = o->max_message_bytes;
-  auto accepted = IngestStdin(**store, settings, o->envelope);
-  if (!accepted.ok()) {
-    close(wake);
-    PrintError(accepted.error());
-    return IngestExitCode(accepted.error());
-  }
-  SendWakeAndClose(wake);
-  return kExOk;
 }
 
 // Runs the full binary in this process. Returns only on failure.
@@ -146,11 +112,49 @@ int ExecFull(int argc, char** argv) {
   return kExSoftware;
 }
 
+// Runs the full binary's ingest on a message already read from stdin: puts it
+// on a memfd as the new stdin first.
+int ExecFullWith(const std::string& message, int argc, char** argv) {
+  int fd = memfd_create("replydesk-ingest", 0);
+  size_t done = 0;
+  while (fd >= 0 && done < message.size()) {
+    ssize_t n = write(fd, message.data() + done, message.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  if (fd < 0 || done != message.size() || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) != 0) {
+    std::fprintf(stderr, "replydesk: cannot pass the message on: %s\n", std::strerror(errno));
+    return kExTempFail;
+  }
+  close(fd);
+  return ExecFull(argc, argv);
+}
+
+int PrintAndReturn(int code, const std::string& text) {
+  if (code != kExOk) std::fprintf(stderr, "replydesk: %s\n", text.c_str());
+  return code;
+}
+
+// Hands an ingest's message to a running serve, or runs the full binary.
+int Run(int argc, char** argv) {
+  std::optional<LeanIngest> o = ParseLean(argc, argv);
+  if (!o) return ExecFull(argc, argv);
+  std::optional<std::string> name = ServeSocketName(o->db);
+  if (!name) return ExecFull(argc, argv);  // no database yet: no serve
+  int fd = ConnectServe(*name);
+  if (fd < 0) return ExecFull(argc, argv);  // no serve: the full binary processes inline
+  auto message = ReadMessage(0, o->max_message_bytes);
+  if (!message.ok()) {
+    close(fd);
+    return PrintAndReturn(IngestExitCode(message.error()), message.error().ToString());
+  }
+  std::optional<HandoffReply> reply = HandOff(fd, o->envelope, *message, kHandoffTimeoutMs);
+  if (reply && reply->final()) return PrintAndReturn(reply->code, reply->text);
+  return ExecFullWith(*message, argc, argv);  // refused, or serve went away
+}
+
 }  // namespace
 }  // namespace replydesk::app
 
-int main(int argc, char** argv) {
-  using namespace replydesk::app;
-  if (std::optional<int> rc = TryLeanIngest(argc, argv)) return *rc;
-  return ExecFull(argc, argv);
-}
+int main(int argc, char** argv) { return replydesk::app::Run(argc, argv); }

@@ -34,10 +34,6 @@ class SqlStore final : public Store {
     } else {
       blobs_ = std::make_unique<TableBlobStore>(*conn_);
     }
-    if (options.trust_schema) {
-      schema_version_ = -1;
-      return util::OkStatus();
-    }
     RD_ASSIGN_OR_RETURN(schema_version_, Migrate(*conn_, options.migrate, options.on_migration));
     return util::OkStatus();
   }
@@ -98,8 +94,7 @@ Result<std::unique_ptr<Store>> OpenSqlStore(std::unique_ptr<SqlConnection> conn,
 }
 
 Result<std::unique_ptr<Store>> Store::OpenSqlite(const StoreOptions& options) {
-  RD_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(options.url, options.busy_timeout_ms,
-                                                        options.trust_schema));
+  RD_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(options.url, options.busy_timeout_ms));
   return OpenSqlStore(std::move(conn), options);
 }
 

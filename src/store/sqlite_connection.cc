@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <mutex>
 #include <string>
 
 #include "util/durable_file.h"
@@ -21,53 +20,15 @@ std::string FolderOf(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// The default (unix) VFS, except that a WAL file that already exists is
-// opened without SQLITE_OPEN_CREATE. SQLite opens every WAL with CREATE, and
-// a file opened so gets its folder fsynced at its first sync — by every
-// process, though only the one that created the file needs it (the folder
-// entry is durable since that first sync). For a process that opens the
-// database for one transaction (the lean `ingest`) that is a second flush per
-// message. Used only when a server holds the database open (its WAL exists
-// and stays): on a database being created, two connections racing through
-// the switch to WAL mode were seen to get "database is locked" with it.
-sqlite3_vfs* g_default_vfs = nullptr;
-sqlite3_vfs g_vfs;
-
-int OpenExistingWalWithoutCreate(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
-                                 int* out_flags) {
-  if ((flags & SQLITE_OPEN_WAL) && name != nullptr && access(name, F_OK) == 0) {
-    int rc =
-        g_default_vfs->xOpen(g_default_vfs, name, file, flags & ~SQLITE_OPEN_CREATE, out_flags);
-    if (rc != SQLITE_CANTOPEN) return rc;
-    // Deleted since access() (the last connection closed, or SQLite removed
-    // a stale WAL of an empty database): open as SQLite asked, creating it.
-  }
-  return g_default_vfs->xOpen(g_default_vfs, name, file, flags, out_flags);
-}
-
-const char* VfsName() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    g_default_vfs = sqlite3_vfs_find(nullptr);
-    g_vfs = *g_default_vfs;  // same methods and pAppData: they serve both
-    g_vfs.zName = "replydesk-unix";
-    g_vfs.xOpen = &OpenExistingWalWithoutCreate;
-    sqlite3_vfs_register(&g_vfs, 0);
-  });
-  return g_vfs.zName;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
-                                                                 int busy_timeout_ms,
-                                                                 bool server_has_it_open) {
+                                                                 int busy_timeout_ms) {
   if (path.empty()) return UnavailableError("empty SQLite path");
   RD_RETURN_IF_ERROR(util::MakeDirs(FolderOf(path)));
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           server_has_it_open ? VfsName() : nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close_v2(db);

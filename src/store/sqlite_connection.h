@@ -21,11 +21,8 @@ class SqliteConnection final : public SqlConnection {
  public:
   // Opens (creating the file and its folder) and applies the PRAGMAs.
   // kUnavailable "store.unavailable" when the file cannot be opened.
-  // `server_has_it_open`: another process keeps the database open (so its
-  // WAL exists): reuse the WAL without syncing its folder again (see .cc).
   static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path,
-                                                        int busy_timeout_ms,
-                                                        bool server_has_it_open = false);
+                                                        int busy_timeout_ms);
   ~SqliteConnection() override;
 
   Backend backend() const override { return Backend::kSqlite; }

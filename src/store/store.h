@@ -38,11 +38,6 @@ struct StoreOptions {
   // Blob folder. Empty: blobs live in the database (table blobs) on both backends.
   std::string blob_dir;
   bool migrate = true;  // apply pending migrations on open
-  // A running server has this database open and migrated it: skip the schema
-  // check and migrations altogether (SchemaVersion() is -1; a write against
-  // an older schema fails and is retried) and, on SQLite, reuse its WAL
-  // without another folder fsync. For the short-lived lean `ingest`.
-  bool trust_schema = false;
   int busy_timeout_ms = 10000;
   MigrationObserver on_migration;  // empty: silent
 };
@@ -291,8 +286,8 @@ class Store {
   // Opens (creating the SQLite file and its folder when missing) and migrates.
   // kUnavailable "store.unavailable" when the database cannot be reached.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
-  // The same for a SQLite path only, without linking the PostgreSQL client
-  // (the lean `replydesk ingest`, src/app/lean_main.cc, must not load libpq).
+  // The same for a SQLite path only: a program linking this alone does not
+  // link the PostgreSQL client (store_open.cc holds the dispatch).
   static Result<std::unique_ptr<Store>> OpenSqlite(const StoreOptions& options);
 
   virtual Backend backend() const = 0;

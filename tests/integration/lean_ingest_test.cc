@@ -1,11 +1,12 @@
 // The lean `replydesk ingest` (src/app/lean_main.cc): while `serve` runs on the
-// same SQLite database the launcher accepts the message itself and serve's
-// workers process it; otherwise the full binary does the whole ingest. Which
-// path ran is made visible by running a copy of the launcher with no
-// replydesk-full beside it: the lean path succeeds, the fallback cannot run
-// (exit 75, the MTA keeps the message).
+// same database (SQLite or PostgreSQL) the launcher hands the message to it
+// (app/handoff.h) and serve accepts and processes it; otherwise the full
+// binary does the whole ingest. Which path ran is made visible by running a
+// copy of the launcher with no replydesk-full beside it: the hand-off
+// succeeds, the fallback cannot run (exit 75, the MTA keeps the message).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -60,11 +61,11 @@ TEST(LeanBinary, LauncherLoadsNoneOfTheHeavyLibraries) {
   EXPECT_TRUE(AnyContains(full, "libpq"));
 }
 
-class LeanIngestTest : public ::testing::Test {
+class LeanIngestTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<TestDb>(store::Backend::kSqlite);
-    ASSERT_TRUE(db_->ok());
+    db_ = std::make_unique<TestDb>(GetParam());
+    if (!db_->ok()) GTEST_SKIP() << db_->skip_reason();
     alone_ = fs::path(db_->dir()) / "alone" / "replydesk";
     fs::create_directories(alone_.parent_path());
     fs::copy_file(REPLYDESK_BINARY, alone_);
@@ -116,7 +117,7 @@ class LeanIngestTest : public ::testing::Test {
   fs::path alone_;
 };
 
-TEST_F(LeanIngestTest, WhileServeRunsTheLauncherAcceptsAndServeProcesses) {
+TEST_P(LeanIngestTest, WhileServeRunsTheLauncherHandsOverAndServeProcesses) {
   BackgroundProcess serve({REPLYDESK_BINARY, "--db", db_->url(), "serve", "--lmtp", "127.0.0.1:0"});
   ASSERT_FALSE(ServePort(serve).empty());
 
@@ -124,6 +125,7 @@ TEST_F(LeanIngestTest, WhileServeRunsTheLauncherAcceptsAndServeProcesses) {
       {"ingest", "--sender", "c1@example.com", "--recipient", "support@ours.example"}, Mail(1));
   ASSERT_TRUE(r.Exited(0)) << r.exit_code << " " << r.err;
   ASSERT_EQ(WaitForTickets(1), 1u);  // processed by serve's worker
+  EXPECT_EQ(RunJson({"inbound", "list", "--json"})[0]["source"], "pipe");
   const json tickets = RunJson({"ticket", "list", "--json"});
   json shown =
       RunJson({"ticket", "show", std::to_string(tickets[0]["number"].get<int64_t>()), "--json"});
@@ -143,13 +145,29 @@ TEST_F(LeanIngestTest, WhileServeRunsTheLauncherAcceptsAndServeProcesses) {
   ExpectFallback(RunAlone({"--no-triggers", "ingest"}, Mail(3)));
   ExpectFallback(RunAlone({"ingest", "--no-process"}, Mail(3)));
 
-  // serve gone: nobody would process, so the launcher no longer accepts alone.
+  // serve gone: nobody would process, so the launcher no longer hands over.
   EXPECT_EQ(serve.Kill(SIGTERM), 0);
   ExpectFallback(RunAlone({"ingest"}, Mail(4)));
   EXPECT_EQ(RunJson({"inbound", "list", "--json"}).size(), 1u);  // nothing half-taken
 }
 
-TEST_F(LeanIngestTest, WithoutServeTheFullBinaryProcessesInline) {
+// serve dies with the message in hand, before committing it: the launcher
+// gets no answer and runs the full binary with the message it already read.
+TEST_P(LeanIngestTest, ServeKilledMidHandOffTheLauncherIngestsItself) {
+  BackgroundProcess serve({REPLYDESK_BINARY, "--db", db_->url(), "serve", "--lmtp", "127.0.0.1:0"},
+                          {"REPLYDESK_FAULT=accept.before_commit"});
+  ASSERT_FALSE(ServePort(serve).empty());
+  ProcessResult r = Run({"ingest", "--sender", "c6@example.com"}, Mail(6));
+  ASSERT_TRUE(r.Exited(0)) << r.exit_code << " " << r.err;
+  const int status = serve.Wait(10);  // it did take the hand-off, and died there
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_EQ(RunJson({"ticket", "list", "--json"}).size(), 1u);  // processed inline
+  const json inbound = RunJson({"inbound", "list", "--json"});
+  ASSERT_EQ(inbound.size(), 1u);
+  EXPECT_EQ(inbound[0]["state"], "processed");
+}
+
+TEST_P(LeanIngestTest, WithoutServeTheFullBinaryProcessesInline) {
   ExpectFallback(RunAlone({"ingest"}, Mail(5)));
   ProcessResult r = Run({"ingest"}, Mail(5));
   ASSERT_TRUE(r.Exited(0)) << r.err;
@@ -157,7 +175,7 @@ TEST_F(LeanIngestTest, WithoutServeTheFullBinaryProcessesInline) {
   EXPECT_EQ(RunJson({"ticket", "list", "--json"}).size(), 1u);
 }
 
-TEST_F(LeanIngestTest, OtherCommandsRunTheFullBinaryInTheSameProcess) {
+TEST_P(LeanIngestTest, OtherCommandsRunTheFullBinaryInTheSameProcess) {
   ProcessResult help = Run({"--help"});
   EXPECT_TRUE(help.Exited(0)) << help.err;
   EXPECT_NE(help.out.find("ingest"), std::string::npos);
@@ -165,6 +183,8 @@ TEST_F(LeanIngestTest, OtherCommandsRunTheFullBinaryInTheSameProcess) {
   ProcessResult alone = RunAlone({"ticket", "list"}, "");
   EXPECT_TRUE(alone.Exited(70)) << alone.exit_code << " " << alone.err;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, LeanIngestTest, BackendValues(), BackendName);
 
 }  // namespace
 }  // namespace replydesk::testing

@@ -16,6 +16,7 @@
 
 #include "postfix_instance.h"
 #include "process.h"
+#include "rfc_date.h"
 #include "serve_process.h"
 #include "smtp_capture.h"
 #include "test_db.h"
@@ -81,15 +82,9 @@ class OutboundE2eTest : public ::testing::TestWithParam<store::Backend> {
   static std::string Request(const std::string& from, const std::string& id) {
     return "From: Ivan Petrov <" + from +
            ">\r\nTo: support@ours.example\r\nSubject: Printer broken\r\nMessage-ID: <" + id +
-           ">\r\nDate: " + Now() +
+           ">\r\nDate: " + Rfc5322Now() +
            "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
            "The printer jams every morning. Could you help?\r\n";
-  }
-  static std::string Now() {
-    char buf[64];
-    time_t t = time(nullptr);
-    strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", gmtime(&t));
-    return buf;
   }
   // Polls `outbox list --json` until `pred` holds for the first row (or timeout).
   json WaitForOutbox(const std::function<bool(const json&)>& pred, int seconds = 30) {

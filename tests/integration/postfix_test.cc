@@ -16,6 +16,7 @@
 
 #include "postfix_instance.h"
 #include "process.h"
+#include "rfc_date.h"
 #include "test_db.h"
 
 namespace replydesk::testing {
@@ -23,25 +24,30 @@ namespace {
 
 using nlohmann::json;
 
-// An agent-facing English request, delivered over LMTP.
-constexpr const char* kLmtpMessage =
+// An agent-facing English request, delivered over LMTP. Dated now: an
+// automatic reply skips a message written more than a day ago.
+const std::string kLmtpMessage =
     "From: Anna Berg <anna@example.com>\n"
     "To: support@lmtp.test\n"
     "Subject: Printer on floor 3 is jammed\n"
     "Message-ID: <printer-1@example.com>\n"
-    "Date: Tue, 24 Nov 2026 09:00:00 +0000\n"
+    "Date: " +
+    Rfc5322Now() +
+    "\n"
     "\n"
     "The printer near the lift shows error E42 since this morning.\n";
 
 // A Russian request through the pipe: the subject in two RFC 2047 encoded words
 // on a folded line (the space lives inside the first word), an 8bit UTF-8 body.
-constexpr const char* kPipeMessage =
+const std::string kPipeMessage =
     "From: =?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan@example.ru>\n"
     "To: help@pipe.test\n"
     "Subject: =?UTF-8?B?0J3QtSDRgNCw0LHQvtGC0LDQtdGCINCy0YXQvtC0IA==?=\n"
     " =?UTF-8?B?0LIg0LvQuNGH0L3Ri9C5INC60LDQsdC40L3QtdGC?=\n"
     "Message-ID: <login-1@example.ru>\n"
-    "Date: Tue, 24 Nov 2026 12:00:00 +0300\n"
+    "Date: " +
+    Rfc5322Now() +
+    "\n"
     "MIME-Version: 1.0\n"
     "Content-Type: text/plain; charset=utf-8\n"
     "Content-Transfer-Encoding: 8bit\n"

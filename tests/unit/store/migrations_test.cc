@@ -66,29 +66,6 @@ TEST_P(MigrationsTest, MigrateFalseLeavesFreshDatabaseAtZero) {
   EXPECT_EQ((*store)->SchemaVersion(), 0);
 }
 
-TEST_P(MigrationsTest, TrustSchemaTouchesNothing) {
-  store_.reset();
-  db_.reset();
-  auto db = TestDatabase::Create(GetParam());
-  RD_ASSERT_OK(db);
-  db_ = std::move(*db);
-  StoreOptions options = db_->Options();
-  options.trust_schema = true;
-  auto trusting = Store::Open(options);
-  RD_ASSERT_OK(trusting);
-  EXPECT_EQ((*trusting)->SchemaVersion(), -1);
-  // Nothing was created: a write fails (and would be retried by the MTA).
-  util::Status st = (*trusting)->Transact([](Tx& tx) -> util::Status {
-    RD_ASSIGN_OR_RETURN([[maybe_unused]] Id job, tx.EnqueueJob("x", "1", 0));
-    return util::OkStatus();
-  });
-  EXPECT_FALSE(st.ok());
-  options.trust_schema = false;
-  auto migrated = Store::Open(options);
-  RD_ASSERT_OK(migrated);
-  EXPECT_GT((*migrated)->SchemaVersion(), 0);
-}
-
 TEST_P(MigrationsTest, TwoStoresOpeningTogetherBothSucceed) {
   store_.reset();
   db_.reset();
