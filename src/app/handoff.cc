@@ -20,16 +20,6 @@ bool Frameable(std::string_view v) {
   return v.find_first_of(std::string_view("\r\n\0", 3)) == v.npos;
 }
 
-std::optional<size_t> ParseSize(std::string_view s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  size_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<size_t>(c - '0');
-  }
-  return v;
-}
-
 // Milliseconds left until `deadline`, at least 0.
 int MsLeft(std::chrono::steady_clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -54,6 +44,16 @@ bool WriteAll(int fd, std::string_view data, std::chrono::steady_clock::time_poi
 }
 
 }  // namespace
+
+std::optional<size_t> ParseDecimal(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<size_t>(c - '0');
+  }
+  return v;
+}
 
 std::vector<std::string> IngestEnvelope::RoutingRecipients() const {
   std::vector<std::string> out;
@@ -148,7 +148,7 @@ util::Result<RequestHeader> ParseRequestHeader(std::string_view header) {
     } else if (key == "recipient") {
       out.envelope.recipients.emplace_back(value);
     } else if (key == "size") {
-      auto n = ParseSize(value);
+      auto n = ParseDecimal(value);
       if (!n) return bad("bad size");
       out.size = *n;
       sized = true;
@@ -171,7 +171,7 @@ std::string EncodeReply(const HandoffReply& reply) {
 std::optional<HandoffReply> ParseReply(std::string_view line) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
   size_t sp = line.find(' ');
-  auto code = ParseSize(line.substr(0, sp));
+  auto code = ParseDecimal(line.substr(0, sp));
   if (!code || *code > 255) return std::nullopt;
   HandoffReply r;
   r.code = static_cast<int>(*code);

@@ -53,6 +53,9 @@ struct IngestEnvelope {
 // written. Fixed length whatever the input (sun_path holds 107 bytes).
 std::optional<std::string> ServeSocketName(const std::string& db_url);
 
+// A decimal count ("1234"), nullopt for anything else or above 18 digits.
+std::optional<size_t> ParseDecimal(std::string_view s);
+
 // sockaddr_un for an abstract name (leading NUL, not NUL-terminated).
 socklen_t AbstractAddress(const std::string& name, sockaddr_un* addr);
 

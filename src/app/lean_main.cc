@@ -36,16 +36,6 @@ struct LeanIngest {
   IngestEnvelope envelope;
 };
 
-std::optional<size_t> ParseSize(std::string_view s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  size_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<size_t>(c - '0');
-  }
-  return v;
-}
-
 // The command line as the lean path understands it, or nullopt when it holds
 // anything else (the full binary then parses it, with its errors and help).
 // Environment first, then options (as CLI11 does in the full binary).
@@ -53,7 +43,7 @@ std::optional<LeanIngest> ParseLean(int argc, char** argv) {
   LeanIngest o;
   if (const char* v = getenv("REPLYDESK_DB"); v && *v) o.db = v;
   if (const char* v = getenv("REPLYDESK_MAX_MESSAGE_BYTES"); v && *v) {
-    auto n = ParseSize(v);
+    auto n = ParseDecimal(v);
     if (!n) return std::nullopt;
     o.max_message_bytes = *n;
   }
@@ -78,7 +68,7 @@ std::optional<LeanIngest> ParseLean(int argc, char** argv) {
     } else if (name == "--blob-dir" || name == "--log-level") {
       // serve's own apply to what it accepts (docs/cli.md).
     } else if (name == "--max-message-bytes") {
-      auto n = ParseSize(value);
+      auto n = ParseDecimal(value);
       if (!n) return std::nullopt;
       o.max_message_bytes = *n;
     } else if (ingest && name == "--sender") {
