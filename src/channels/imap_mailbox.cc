@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 
 namespace replydesk::channels {
@@ -398,6 +399,71 @@ util::Status ImapMailbox::Dispose(const std::vector<RemoteMessageRef>& refs) {
       break;
   }
   return util::OkStatus();
+}
+
+// RFC 2177: "IDLE", the server's "+", untagged updates until we send "DONE",
+// then the tagged reply. New mail shows as "* n EXISTS" above the count we
+// know; "* n EXPUNGE" lowers that count, so an expunge plus an arrival still
+// counts as news.
+util::Result<bool> ImapMailbox::WaitForNews(int max_seconds, const std::atomic<bool>* stop) {
+  if (!stream_)
+    return MakeError(ErrorCode::kUnavailable, "mailbox.connect",
+                     "IMAP session with " + peer_ + " is closed");
+  if (!selected_) RD_RETURN_IF_ERROR(Select());
+  uint64_t count = exists_;
+  bool news = false;
+  auto note = [&](const std::string& line) {
+    if (auto n = imap::UntaggedNumber(line, "EXISTS")) {
+      news = news || *n > count;
+      count = *n;
+    } else if (imap::UntaggedNumber(line, "EXPUNGE") && count > 0) {
+      --count;
+    }
+  };
+  const std::string tag = "A" + std::to_string(next_tag_++);
+  std::string status, text;
+  util::Status st = stream_->Write(tag + " IDLE\r\n");
+  bool idling = false;  // the server's "+" seen
+  bool ended = false;   // the tagged reply seen
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(max_seconds);
+  while (st.ok() && !ended) {
+    if (idling && (news || (stop && *stop) || std::chrono::steady_clock::now() >= deadline)) {
+      st = stream_->Write("DONE\r\n");
+      idling = false;
+      continue;
+    }
+    if (idling) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      util::Result<bool> readable =
+          stream_->WaitReadable(static_cast<int>(std::clamp<int64_t>(left.count(), 0, 500)));
+      if (!readable.ok()) st = readable.error();
+      if (!readable.ok() || !*readable) continue;
+    }
+    util::Result<imap::Response> r = ReadResponse();
+    if (!r.ok()) {
+      st = r.error();
+      break;
+    }
+    const std::string& line = r->lines.front();
+    if (line.starts_with("+")) {
+      idling = true;
+    } else if (Tagged(line, tag, status, text)) {
+      ended = true;
+      if (status != "OK") st = Protocol("refused IDLE: " + status + " " + text);
+    } else if (line.starts_with("* BYE")) {
+      st = MakeError(ErrorCode::kUnavailable, "mailbox.connect",
+                     "IMAP server " + peer_ + " ended the session: " + line.substr(2));
+    } else {
+      note(line);
+    }
+  }
+  if (!st.ok()) {
+    stream_.reset();  // out of step: the session is unusable
+    return st.error();
+  }
+  exists_ = count;
+  return news;
 }
 
 util::Status ImapMailbox::Close() {

@@ -54,6 +54,9 @@ class ImapMailbox : public services::RemoteMailbox {
   util::Result<std::string> Fetch(const services::RemoteMessageRef& ref) override;
   util::Status Dispose(const std::vector<services::RemoteMessageRef>& refs) override;
   util::Status Close() override;
+  // IDLE (RFC 2177) on config.folder; re-issue within 29 minutes (§3).
+  bool CanWaitForNews() const override { return HasCapability("IDLE"); }
+  util::Result<bool> WaitForNews(int max_seconds, const std::atomic<bool>* stop) override;
 
   bool HasCapability(const std::string& name) const;  // upper-case name, e.g. "MOVE"
 

@@ -181,6 +181,16 @@ util::Status TlsStream::Wait(bool for_write, const char* what) {
   }
 }
 
+util::Result<bool> TlsStream::WaitReadable(int timeout_ms) {
+  if (in_pos_ < in_.size() || (ssl_ != nullptr && SSL_pending(ssl_) > 0)) return true;
+  pollfd p{fd_, POLLIN, 0};
+  for (;;) {
+    int n = poll(&p, 1, timeout_ms);
+    if (n >= 0) return n > 0;
+    if (errno != EINTR) return Lost(std::string("waiting (") + std::strerror(errno) + ") for");
+  }
+}
+
 util::Status TlsStream::StartTls() {
   if (in_pos_ < in_.size()) {
     // Bytes sent before the handshake would be read as if protected by it

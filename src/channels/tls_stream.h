@@ -67,6 +67,11 @@ class TlsStream {
   // Exactly `n` bytes appended to `out`.
   util::Status ReadExact(size_t n, std::string& out);
 
+  // Waits up to timeout_ms for something to read (bytes already buffered
+  // count): true when there is, false when the time ran out. kUnavailable
+  // "mailbox.connect" when the wait itself fails.
+  util::Result<bool> WaitReadable(int timeout_ms);
+
   // "host:port", for messages.
   const std::string& peer() const { return peer_; }
 

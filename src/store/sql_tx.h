@@ -88,6 +88,7 @@ class SqlTx final : public Tx {
   Status DeleteMailbox(Id id) override;
   Status AdvanceMailbox(Id id, int64_t uid_validity, int64_t last_uid, int64_t imported,
                         int64_t backlog) override;
+  Status MakeMailboxDue(Id id, UnixSeconds at) override;
   Status FinishMailboxPoll(Id id, UnixSeconds at, const std::optional<std::string>& error,
                            UnixSeconds next_poll_at) override;
   Result<std::vector<std::string>> ListMailboxUidls(Id mailbox_id) override;

@@ -159,6 +159,14 @@ Status SqlTx::FinishMailboxPoll(Id id, UnixSeconds at, const std::optional<std::
   return util::OkStatus();
 }
 
+Status SqlTx::MakeMailboxDue(Id id, UnixSeconds at) {
+  Result<Rows> rows =
+      conn_.Query("UPDATE mailboxes SET next_poll_at = ? WHERE id = ? AND next_poll_at > ?",
+                  {Int(at), Int(id), Int(at)});
+  if (!rows.ok()) return rows.error();
+  return util::OkStatus();
+}
+
 Result<std::vector<std::string>> SqlTx::ListMailboxUidls(Id mailbox_id) {
   RD_ASSIGN_OR_RETURN(
       Rows rows, conn_.Query("SELECT uidl FROM mailbox_uidls WHERE mailbox_id = ? ORDER BY uidl",

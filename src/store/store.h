@@ -202,6 +202,9 @@ class Tx {
   // the next poll is at next_poll_at.
   virtual Status FinishMailboxPoll(Id id, UnixSeconds at, const std::optional<std::string>& error,
                                    UnixSeconds next_poll_at) = 0;
+  // The server announced new mail (IMAP IDLE): poll at `at` if it was due
+  // later. Unknown ids are ignored (the mailbox was removed meanwhile).
+  virtual Status MakeMailboxDue(Id id, UnixSeconds at) = 0;
   // POP3: UIDLs already accepted from this mailbox. Adding a known one is a no-op.
   virtual Result<std::vector<std::string>> ListMailboxUidls(Id mailbox_id) = 0;
   virtual Status AddMailboxUidls(Id mailbox_id, const std::vector<std::string>& uidls,

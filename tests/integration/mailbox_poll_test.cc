@@ -117,6 +117,17 @@ class MailboxPollTest : public ::testing::TestWithParam<store::Backend> {
     EXPECT_EQ(tickets.size(), static_cast<size_t>(delivered_));
   }
 
+  // Tickets once there are `n`, or after `seconds`.
+  size_t WaitForTickets(size_t n, int seconds) {
+    json tickets;
+    for (int tries = 0; tries < seconds * 10; ++tries) {
+      tickets = RunJson({"ticket", "list", "--json"});
+      if (tickets.size() >= n) break;
+      usleep(100 * 1000);
+    }
+    return tickets.size();
+  }
+
   int SeenCount() {
     int seen = 0;
     for (const auto& [uid, flags] : dovecot_->ListFlags("alice", "INBOX")) {
@@ -256,21 +267,30 @@ TEST_P(MailboxPollTest, ServePollsOnItsOwn) {
   BackgroundProcess serve(Argv({"serve", "--lmtp", "127.0.0.1:0"}),
                           {std::string("RD_TEST_PW=") + kPassword});
   serve.WaitForLine("LMTP on");
-  json tickets;
-  for (int tries = 0; tries < 200; ++tries) {
-    tickets = RunJson({"ticket", "list", "--json"});
-    if (tickets.size() >= 4) break;
-    usleep(100 * 1000);
-  }
-  EXPECT_EQ(tickets.size(), 4u);
+  EXPECT_EQ(WaitForTickets(4, 20), 4u);
   Deliver(1);  // the next poll, a second later
-  for (int tries = 0; tries < 200 && tickets.size() < 5; ++tries) {
-    usleep(100 * 1000);
-    tickets = RunJson({"ticket", "list", "--json"});
-  }
-  EXPECT_EQ(tickets.size(), 5u);
+  EXPECT_EQ(WaitForTickets(5, 20), 5u);
   EXPECT_EQ(serve.Kill(SIGTERM), 0);
   EXPECT_EQ(SeenCount(), 5);
+}
+
+// IMAP IDLE: serve learns of new mail from the server at once; polling alone
+// would find it only after the hour-long interval.
+TEST_P(MailboxPollTest, ServeFetchesNewMailAtOnceWithImapIdle) {
+  AddMailbox("imapbox", "imap", {"--interval", "3600"});
+  Deliver(1);
+  BackgroundProcess serve(Argv({"serve", "--lmtp", "127.0.0.1:0"}),
+                          {std::string("RD_TEST_PW=") + kPassword});
+  serve.WaitForLine("LMTP on");
+  EXPECT_EQ(WaitForTickets(1, 10), 1u);  // the first poll, at start
+  sleep(1);                              // the watcher is in IDLE by now
+  for (int round = 0; round < 2; ++round) {
+    Deliver(1);
+    EXPECT_EQ(WaitForTickets(2 + round, 10), 2u + round) << "round " << round;
+  }
+  EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  EXPECT_EQ(SeenCount(), 3);
+  EXPECT_EQ(Mailbox("imapbox")["imported"], 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MailboxPollTest, BackendValues(), BackendName);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -318,6 +319,51 @@ TEST_F(RemoteMailboxTest, ImapManyMessagesInFewCommands) {
   int seen = 0;
   for (const auto& [uid, f] : flags) seen += f == "\\Seen";
   EXPECT_EQ(seen, n / 2);
+}
+
+// IMAP IDLE (RFC 2177): the wait ends at once on new mail, at its deadline
+// when nothing comes, or when asked to stop; the session stays usable.
+TEST_F(RemoteMailboxTest, ImapIdleWakesOnNewMailEndsAtItsDeadlineOrWhenStopped) {
+  using Clock = std::chrono::steady_clock;
+  Deliver({kPlain});
+  auto box = OpenOk(Imap());
+  ASSERT_TRUE(box);
+  ASSERT_TRUE(box->CanWaitForNews());
+  ASSERT_EQ(box->List(0, 0)->messages.size(), 1u);
+
+  auto t0 = Clock::now();
+  auto quiet = box->WaitForNews(1, nullptr);
+  ASSERT_TRUE(quiet.ok()) << quiet.error().ToString();
+  EXPECT_FALSE(*quiet);
+  EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(900));
+
+  std::thread deliver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Deliver({kEightBit});
+  });
+  t0 = Clock::now();
+  auto news = box->WaitForNews(30, nullptr);
+  deliver.join();
+  ASSERT_TRUE(news.ok()) << news.error().ToString();
+  EXPECT_TRUE(*news);
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10));  // pushed, not found by a later poll
+
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+  });
+  t0 = Clock::now();
+  auto stopped = box->WaitForNews(30, &stop);
+  stopper.join();
+  ASSERT_TRUE(stopped.ok()) << stopped.error().ToString();
+  EXPECT_FALSE(*stopped);
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(3));
+
+  auto state = box->List(dovecot_->UidValidity("alice", "INBOX"), 1);
+  ASSERT_TRUE(state.ok()) << state.error().ToString();
+  EXPECT_EQ(UidNumbers(state->messages), std::vector<uint32_t>{2});
+  EXPECT_TRUE(box->Close().ok());
 }
 
 TEST_F(RemoteMailboxTest, ImapWrongPasswordIsAnAuthErrorWithoutThePassword) {

@@ -4,6 +4,7 @@
 // Dispose for it: flag/move/delete on the server happens only after commit.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,13 +21,13 @@ enum class AfterImport { kMarkSeen, kMove, kDelete, kKeep };
 struct RemoteMailboxConfig {
   std::string protocol;  // "imap" or "pop3"
   std::string host;
-  int port = 0;          // 0 = protocol default for the TLS mode
+  int port = 0;  // 0 = protocol default for the TLS mode
   TlsMode tls = TlsMode::kTls;
   std::string user;
-  std::string password;  // decrypted, in memory only
-  std::string folder = "INBOX";  // IMAP only
+  std::string password;                        // decrypted, in memory only
+  std::string folder = "INBOX";                // IMAP only
   AfterImport after = AfterImport::kMarkSeen;  // POP3: kMarkSeen/kKeep keep the message
-  std::string move_to;   // IMAP folder for kMove
+  std::string move_to;                         // IMAP folder for kMove
   int timeout_seconds = 30;
 };
 
@@ -39,7 +40,7 @@ struct RemoteMessageRef {
 };
 
 struct FolderState {
-  uint32_t uid_validity = 0;  // IMAP UIDVALIDITY; 0 for POP3
+  uint32_t uid_validity = 0;               // IMAP UIDVALIDITY; 0 for POP3
   std::vector<RemoteMessageRef> messages;  // newer than the given UID (IMAP) / all (POP3)
 };
 
@@ -61,6 +62,18 @@ class RemoteMailbox {
   virtual util::Status Dispose(const std::vector<RemoteMessageRef>& refs) = 0;
   // Ends the session cleanly (IMAP LOGOUT after EXPUNGE when needed, POP3 QUIT).
   virtual util::Status Close() = 0;
+
+  // Push (IMAP IDLE, RFC 2177): whether WaitForNews works on this session.
+  virtual bool CanWaitForNews() const { return false; }
+  // Waits on the folder until the server announces new messages (true), or
+  // max_seconds pass or *stop is set (false). Only when CanWaitForNews().
+  // Errors as above; a session that failed is unusable.
+  virtual util::Result<bool> WaitForNews(int max_seconds, const std::atomic<bool>* stop) {
+    (void)max_seconds;
+    (void)stop;
+    return util::MakeError(util::ErrorCode::kInternal, "mailbox.protocol",
+                           "no push on this session");
+  }
 };
 
 class RemoteMailboxFactory {

@@ -216,6 +216,18 @@ TEST_P(MailboxesTest, AdvanceAndFinishRecordProgressAndOutcome) {
   EXPECT_EQ(got.next_poll_at, kNow + 840);
 }
 
+TEST_P(MailboxesTest, NewsMakesAMailboxDueButNeverLater) {
+  MailboxAccount later = Create(Account("later", kNow + 3600));
+  MailboxAccount sooner = Create(Account("sooner", kNow - 10));
+  RD_ASSERT_OK(Run([&](Tx& tx) { return tx.MakeMailboxDue(later.id, kNow); }));
+  RD_ASSERT_OK(Run([&](Tx& tx) { return tx.MakeMailboxDue(sooner.id, kNow); }));
+  RD_ASSERT_OK(Run([&](Tx& tx) { return tx.MakeMailboxDue(later.id + sooner.id + 100, kNow); }));
+  EXPECT_EQ(Get(later.id).next_poll_at, kNow);
+  EXPECT_EQ(Get(sooner.id).next_poll_at, kNow - 10);  // already due: unchanged
+  ASSERT_TRUE(Claim(*store_, kNow).has_value());
+  ASSERT_TRUE(Claim(*store_, kNow).has_value());
+}
+
 TEST_P(MailboxesTest, UidlsAreAddedOnceRemovedAndGoWithTheMailbox) {
   MailboxAccount m = Create(Account("pop"));
   MailboxAccount other = Create(Account("pop2"));
