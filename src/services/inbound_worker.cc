@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
+#include <unordered_map>
 
 #include "mail/language_detect.h"
 #include "mail/reply_trimmer.h"
@@ -13,6 +15,55 @@
 namespace replydesk::services {
 
 using domain::InboundState;
+
+namespace {
+
+// Puts each message after those of the batch it answers (In-Reply-To or
+// References naming their Message-ID), otherwise keeping the claim order.
+// Concurrent deliveries (two pipe processes, two LMTP connections) can
+// accept a reply milliseconds before its own request; processed in that
+// order, the reply would open the ticket and the request become its second
+// article. Across batches the ghost Message-IDs still thread them into one
+// ticket (ReplyBeforeParentEndsUpInOneTicket).
+void ParentsFirst(std::vector<PreparedJob>& items) {
+  std::unordered_map<std::string_view, size_t> by_id;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].msg && !items[i].msg->parsed.message_id.empty())
+      by_id.emplace(items[i].msg->parsed.message_id, i);
+  }
+  if (by_id.size() < 2) return;
+  // depth = 1 + the deepest parent in the batch; bounded by the batch size
+  // (a Message-ID loop in forged headers cannot recurse forever).
+  std::vector<size_t> depth(items.size(), 0);
+  for (size_t round = 0; round < items.size(); ++round) {
+    bool changed = false;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].msg) continue;
+      const mail::ParsedMessage& p = items[i].msg->parsed;
+      for (const auto* ids : {&p.in_reply_to, &p.references}) {
+        for (const std::string& id : *ids) {
+          auto parent = by_id.find(id);
+          if (parent == by_id.end() || parent->second == i) continue;
+          if (depth[parent->second] + 1 > depth[i]) {
+            depth[i] = depth[parent->second] + 1;
+            changed = true;
+          }
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  std::vector<size_t> order(items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return depth[a] < depth[b]; });
+  std::vector<PreparedJob> sorted;
+  sorted.reserve(items.size());
+  for (size_t i : order) sorted.push_back(std::move(items[i]));
+  items = std::move(sorted);
+}
+
+}  // namespace
 
 InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
                              std::string name, std::optional<OutboundSettings> outbound)
@@ -149,6 +200,7 @@ util::Result<std::vector<PreparedJob>> InboundWorker::ClaimAndPrepare(int batch)
     return util::OkStatus();
   }));
   for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
+  ParentsFirst(items);
   // Blob files of the batch are durable before Complete commits rows naming them.
   if (!items.empty()) RD_RETURN_IF_ERROR(store_.blobs().Flush());
   return items;

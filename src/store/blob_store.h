@@ -24,7 +24,8 @@ class BlobStore {
                                         util::Sync sync = util::Sync::kNow) = 0;
   // Put for a caller that has already hashed `data` (the accept path hashes
   // the raw message for its inbound row): `sha256` must be Sha256Hex(data).
-  // Saves hashing the same bytes twice where the store allows it.
+  // Saves hashing the same bytes twice where the store allows it. For bytes
+  // that are most likely new (the accept path's raw message).
   virtual util::Status PutHashed(const std::string& sha256, std::string_view data) {
     RD_ASSIGN_OR_RETURN(std::string sha, Put(data));
     if (sha != sha256) {

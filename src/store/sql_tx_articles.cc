@@ -63,13 +63,12 @@ Result<Article> SqlTx::CreateArticle(const Article& a) {
 }
 
 Result<std::vector<Article>> SqlTx::ListArticles(Id ticket_id) {
-  // Within one second, received mail (in arrival order) before what we wrote
-  // in answer to it (an acknowledgement has the same timestamp as its request).
-  RD_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn_.Query("SELECT " RD_ARTICLE_COLUMNS " FROM articles WHERE "
-                  "ticket_id = ? ORDER BY created_at, inbound_id IS NULL, inbound_id, id",
-                  {Int(ticket_id)}));
+  // Within one second, in the order they were written: the worker processes
+  // a batch in arrival order with a request before its replies
+  // (InboundWorker), and what we write in answer comes after its cause.
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT " RD_ARTICLE_COLUMNS " FROM articles WHERE "
+                                             "ticket_id = ? ORDER BY created_at, id",
+                                             {Int(ticket_id)}));
   return ReadArticles(rows);
 }
 

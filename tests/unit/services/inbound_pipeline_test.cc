@@ -86,6 +86,31 @@ TEST_P(InboundPipelineTest, ReplyBeforeParentEndsUpInOneTicket) {
   EXPECT_EQ(Articles(tickets[0].id).size(), 2u);
 }
 
+// Concurrent deliveries can accept a reply just before its own request; in
+// one batch the request is processed first all the same, and opens the ticket.
+TEST_P(InboundPipelineTest, InOneBatchARequestIsProcessedBeforeItsReplies) {
+  Deliver(Mail("<c2@x>", "a@x.com", "Re: Re: Printer", "second reply",
+               "In-Reply-To: <c1@x>\nReferences: <p@x> <c1@x>\n"));
+  Deliver(Mail("<c1@x>", "a@x.com", "Re: Printer", "first reply", "In-Reply-To: <p@x>\n"));
+  Deliver(Mail("<other@x>", "b@x.com", "Unrelated", "hello"));
+  Deliver(Mail("<p@x>", "a@x.com", "Printer", "the request"));
+  Process();
+  auto tickets = Tickets();
+  ASSERT_EQ(tickets.size(), 2u);
+  for (const auto& t : tickets) {
+    auto articles = Articles(t.id);
+    if (t.subject == "Unrelated") {
+      EXPECT_EQ(articles.size(), 1u);
+      continue;
+    }
+    EXPECT_EQ(t.subject, "Printer");
+    ASSERT_EQ(articles.size(), 3u);
+    EXPECT_EQ(articles[0].message_id, "p@x");
+    EXPECT_EQ(articles[1].message_id, "c1@x");
+    EXPECT_EQ(articles[2].message_id, "c2@x");
+  }
+}
+
 TEST_P(InboundPipelineTest, SubjectFallbackIsConservative) {
   Deliver(Mail("<m1@x>", "a@x.com", "Refund", "first"));
   Process();
