@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "mail/language_detect.h"
 #include "mail/reply_trimmer.h"
@@ -134,6 +135,7 @@ util::Status InboundWorker::StoreBlobs(PreparedMessage& msg) {
 }
 
 util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* result) {
+  if (item.deferred) return util::OkStatus();  // given back already
   if (!item.msg) return tx.CompleteJob(item.job.id);
   const domain::Id inbound_id = item.msg->inbound.id;
   const util::UnixSeconds now = clock_.Now();
@@ -201,9 +203,58 @@ util::Result<std::vector<PreparedJob>> InboundWorker::ClaimAndPrepare(int batch)
   }));
   for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
   ParentsFirst(items);
+  RD_RETURN_IF_ERROR(DeferEarlyReplies(items));
   // Blob files of the batch are durable before Complete commits rows naming them.
   if (!items.empty()) RD_RETURN_IF_ERROR(store_.blobs().Flush());
   return items;
+}
+
+util::Status InboundWorker::DeferEarlyReplies(std::vector<Item>& items) {
+  const util::UnixSeconds now = clock_.Now();
+  std::unordered_set<std::string_view> in_batch;
+  for (const Item& item : items) {
+    if (item.msg) in_batch.insert(item.msg->parsed.message_id);
+  }
+  std::vector<size_t> candidates;
+  std::vector<std::string> refs;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].msg || now - items[i].msg->inbound.received_at > kWaitForRequestSeconds) continue;
+    const mail::ParsedMessage& p = items[i].msg->parsed;
+    const size_t before = refs.size();
+    for (const auto* ids : {&p.in_reply_to, &p.references}) {
+      for (const std::string& id : *ids) {
+        if (!in_batch.contains(id)) refs.push_back(id);
+      }
+    }
+    if (refs.size() > before) candidates.push_back(i);
+  }
+  if (candidates.empty()) return util::OkStatus();
+  std::vector<bool> deferred;
+  RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
+    deferred.assign(items.size(), false);
+    RD_ASSIGN_OR_RETURN(auto queued, tx.FindQueuedInbound(refs));
+    if (queued.empty()) return util::OkStatus();
+    std::unordered_map<std::string_view, domain::Id> later;
+    for (const auto& [message_id, id] : queued) later.emplace(message_id, id);
+    for (size_t i : candidates) {
+      const PreparedMessage& msg = *items[i].msg;
+      for (const auto* ids : {&msg.parsed.in_reply_to, &msg.parsed.references}) {
+        for (const std::string& id : *ids) {
+          auto it = later.find(id);
+          if (it != later.end() && it->second > msg.inbound.id) deferred[i] = true;
+        }
+      }
+      if (deferred[i]) RD_RETURN_IF_ERROR(tx.DeferJob(items[i].job.id, now + 1));
+    }
+    return util::OkStatus();
+  }));
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!deferred[i]) continue;
+    spdlog::debug("inbound#{} waits for its request, accepted after it", items[i].msg->inbound.id);
+    items[i].deferred = true;
+    items[i].msg.reset();
+  }
+  return util::OkStatus();
 }
 
 util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& items) {
@@ -212,6 +263,7 @@ util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& item
   if (items.empty()) return result;
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
+    RD_RETURN_IF_ERROR(tx.LockThreading());         // once for the batch, not per message
     for (Item& item : items) RD_RETURN_IF_ERROR(Finish(tx, item, &result));
     util::FaultPoint("process.before_commit");
     return util::OkStatus();

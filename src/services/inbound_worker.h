@@ -34,10 +34,14 @@ struct PreparedJob {
   store::Job job;
   std::optional<PreparedMessage> msg;  // nullopt: nothing to do (already processed or gone)
   std::string error;                   // preparation failed: recorded as a processing failure
+  bool deferred = false;               // given back to wait for its request (DeferEarlyReplies)
 };
 
 class InboundWorker {
  public:
+  // How long a reply waits for its own request accepted after it (DeferEarlyReplies).
+  static constexpr int64_t kWaitForRequestSeconds = 60;
+
   // With `outbound` set, triggers run after each message (acknowledgements
   // and other actions are queued in the same transaction); without, none do.
   InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
@@ -67,6 +71,13 @@ class InboundWorker {
  private:
   using Item = PreparedJob;
   util::Status Prepare(Item& item);
+  // A reply whose own request was accepted after it (concurrent deliveries)
+  // and is still queued waits for it: its job is given back, ready again in
+  // a second; by then the request (claimed first: jobs go
+  // by run_at, then id) has been processed. Only for mail received within
+  // kWaitForRequestSeconds, so a request stuck in the queue holds none back.
+  // The item stays in `items`, marked deferred (counted as claimed).
+  util::Status DeferEarlyReplies(std::vector<Item>& items);
   // The raw bytes: from the cache when it has them, else from the store.
   util::Result<std::string> ReadRaw(const std::string& sha256);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);

@@ -39,6 +39,7 @@ class SqlTx final : public Tx {
                                      const std::vector<std::string>& kinds, UnixSeconds now,
                                      int lease_seconds, int limit) override;
   Status CompleteJob(Id job_id) override;
+  Status DeferJob(Id job_id, UnixSeconds run_at) override;
   Status FailJob(Id job_id, const std::string& error, std::optional<UnixSeconds> retry_at) override;
   Result<int64_t> CountJobs(const std::string& kind) override;
 
@@ -99,6 +100,8 @@ class SqlTx final : public Tx {
   Status LockThreading() override;
   Result<std::optional<Id>> FindTicketByMessageIds(
       const std::vector<std::string>& message_ids) override;
+  Result<std::vector<std::pair<std::string, Id>>> FindQueuedInbound(
+      const std::vector<std::string>& message_ids) override;
   Status RecordMessageId(const std::string& message_id, Id ticket_id,
                          std::optional<Id> article_id) override;
 
@@ -154,6 +157,8 @@ class SqlTx final : public Tx {
   Status InsertIdentities(Id customer_id, const std::vector<domain::Identity>& identities);
 
   SqlConnection& conn_;
+  int depth_ = 0;                  // Nested savepoints open
+  bool threading_locked_ = false;  // LockThreading taken outside any savepoint
 };
 
 Error BadValue(const std::string& what, const std::string& value);  // "store.bad_value"

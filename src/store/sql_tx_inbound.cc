@@ -200,6 +200,14 @@ Status SqlTx::FailJob(Id job_id, const std::string& error, std::optional<UnixSec
   return util::OkStatus();
 }
 
+Status SqlTx::DeferJob(Id job_id, UnixSeconds run_at) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("UPDATE jobs SET state = 'ready', run_at = ?, "
+                                             "locked_by = NULL, locked_until = NULL WHERE id = ?",
+                                             {Int(run_at), Int(job_id)}));
+  if (rows.affected() == 0) return NotFound("job", job_id);
+  return util::OkStatus();
+}
+
 Result<int64_t> SqlTx::CountJobs(const std::string& kind) {
   Result<Rows> rows = kind.empty()
                           ? conn_.Query("SELECT COUNT(*) FROM jobs", {})

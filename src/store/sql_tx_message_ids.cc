@@ -1,6 +1,7 @@
 // SqlTx, part 4: the Message-ID index used for threading (with notmuch-style
 // ghosts: ids referenced before the message itself arrives), and Nested.
 #include <array>
+#include <functional>
 
 #include "store/sql_tx.h"
 
@@ -17,11 +18,17 @@ namespace {
 constexpr size_t kMaxChunk = 64;
 constexpr size_t kShapes = 7;  // 1, 2, 4, ..., 64
 
-const std::string& LookupSql(size_t shape) {
+constexpr char kTicketsByMessageId[] =
+    "SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (";
+constexpr char kQueuedByMessageId[] =
+    "SELECT message_id, id FROM inbound WHERE state = 'queued' AND message_id IN (";
+
+template <const char* kSelect>
+const std::string& InSql(size_t shape) {
   static const std::array<std::string, kShapes> kSql = [] {
     std::array<std::string, kShapes> sql;
     for (size_t s = 0; s < kShapes; ++s) {
-      std::string q = "SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (?";
+      std::string q = std::string(kSelect) + "?";
       for (size_t i = 1; i < (size_t{1} << s); ++i) q += ", ?";
       sql[s] = q + ")";
     }
@@ -30,30 +37,18 @@ const std::string& LookupSql(size_t shape) {
   return kSql[shape];
 }
 
-}  // namespace
-
-Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
-  RD_RETURN_IF_ERROR(conn_.Savepoint());
-  Status st;
-  try {
-    st = fn(*this);
-  } catch (...) {
-    conn_.RollbackToSavepoint();
-    throw;
-  }
-  if (st.ok()) st = conn_.ReleaseSavepoint();
-  if (!st.ok()) conn_.RollbackToSavepoint();
-  return st;
-}
-
-Result<std::optional<Id>> SqlTx::FindTicketByMessageIds(
-    const std::vector<std::string>& message_ids) {
+// Runs kSelect for the non-empty `message_ids` in chunks; on_rows gets each
+// non-empty result with the chunk's ids and stops the lookup by returning true.
+template <const char* kSelect>
+Status LookupIn(SqlConnection& conn, const std::vector<std::string>& message_ids,
+                const std::function<bool(Rows&, const std::vector<const std::string*>&)>& on_rows) {
   std::vector<const std::string*> ids;
   ids.reserve(message_ids.size());
   for (const std::string& id : message_ids) {
     if (!id.empty()) ids.push_back(&id);
   }
   std::vector<SqlParam> params;
+  std::vector<const std::string*> chunk;
   for (size_t begin = 0; begin < ids.size(); begin += kMaxChunk) {
     const size_t n = std::min(kMaxChunk, ids.size() - begin);
     size_t shape = 0;
@@ -62,16 +57,59 @@ Result<std::optional<Id>> SqlTx::FindTicketByMessageIds(
     for (size_t i = 0; i < (size_t{1} << shape); ++i) {
       params.push_back(Text(*ids[begin + std::min(i, n - 1)]));
     }
-    RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(LookupSql(shape), params));
+    RD_ASSIGN_OR_RETURN(Rows rows, conn.Query(InSql<kSelect>(shape), params));
     if (rows.empty()) continue;
-    // The first id of the caller's order that is known wins.
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t r = 0; r < rows.size(); ++r) {
-        if (rows.Text(r, 0) == *ids[begin + i]) return std::optional<Id>(rows.Int(r, 1));
-      }
-    }
+    chunk.assign(ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                 ids.begin() + static_cast<std::ptrdiff_t>(begin + n));
+    if (on_rows(rows, chunk)) break;
   }
-  return std::optional<Id>();
+  return util::OkStatus();
+}
+
+}  // namespace
+
+Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
+  RD_RETURN_IF_ERROR(conn_.Savepoint());
+  Status st;
+  ++depth_;
+  try {
+    st = fn(*this);
+  } catch (...) {
+    --depth_;
+    conn_.RollbackToSavepoint();
+    throw;
+  }
+  --depth_;
+  if (st.ok()) st = conn_.ReleaseSavepoint();
+  if (!st.ok()) conn_.RollbackToSavepoint();
+  return st;
+}
+
+Result<std::optional<Id>> SqlTx::FindTicketByMessageIds(
+    const std::vector<std::string>& message_ids) {
+  std::optional<Id> found;
+  RD_RETURN_IF_ERROR(LookupIn<kTicketsByMessageId>(
+      conn_, message_ids, [&](Rows& rows, const std::vector<const std::string*>& ids) {
+        // The first id of the caller's order that is known wins.
+        for (const std::string* id : ids) {
+          for (size_t r = 0; r < rows.size(); ++r) {
+            if (rows.Text(r, 0) == *id) return found = rows.Int(r, 1), true;
+          }
+        }
+        return false;
+      }));
+  return found;
+}
+
+Result<std::vector<std::pair<std::string, Id>>> SqlTx::FindQueuedInbound(
+    const std::vector<std::string>& message_ids) {
+  std::vector<std::pair<std::string, Id>> out;
+  RD_RETURN_IF_ERROR(LookupIn<kQueuedByMessageId>(
+      conn_, message_ids, [&](Rows& rows, const std::vector<const std::string*>&) {
+        for (size_t r = 0; r < rows.size(); ++r) out.emplace_back(rows.Text(r, 0), rows.Int(r, 1));
+        return false;
+      }));
+  return out;
 }
 
 Status SqlTx::RecordMessageId(const std::string& message_id, Id ticket_id,

@@ -88,9 +88,13 @@ Status SqlTx::SetUserPassword(Id user_id, const std::string& password_hash) {
 }
 
 Status SqlTx::LockThreading() {
-  if (conn_.backend() != Backend::kPostgres) return util::OkStatus();
+  if (conn_.backend() != Backend::kPostgres || threading_locked_) return util::OkStatus();
   RD_ASSIGN_OR_RETURN([[maybe_unused]] Rows rows,
                       conn_.Query("SELECT pg_advisory_xact_lock(?)", {Int(kThreadingLockKey)}));
+  // Held to the end of the transaction, unless taken inside a savepoint that
+  // is rolled back: only a lock taken outside every savepoint is remembered
+  // (a batch takes it first, so its messages need no round trip each).
+  threading_locked_ = depth_ == 0;
   return util::OkStatus();
 }
 

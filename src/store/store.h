@@ -125,6 +125,9 @@ class Tx {
   virtual Status FailJob(Id job_id, const std::string& error,
                          std::optional<UnixSeconds> retry_at) = 0;
   virtual Result<int64_t> CountJobs(const std::string& kind) = 0;  // not done, any state
+  // Gives a claimed job back, ready again at run_at; attempts and error are
+  // untouched (not a failure: its work waits for another job's).
+  virtual Status DeferJob(Id job_id, UnixSeconds run_at) = 0;
 
   // --- customers --------------------------------------------------------------
   virtual Result<std::optional<domain::Customer>> FindCustomerByIdentity(
@@ -224,6 +227,10 @@ class Tx {
       const std::vector<std::string>& message_ids) = 0;
   // Records message_id -> ticket. When the id is already known: an existing
   // ghost gets article_id filled (ticket kept); a known real id is left as is.
+  // Queued (accepted, not yet processed) inbound rows with one of these
+  // Message-IDs: (message_id, inbound id). Index inbound(message_id).
+  virtual Result<std::vector<std::pair<std::string, Id>>> FindQueuedInbound(
+      const std::vector<std::string>& message_ids) = 0;
   virtual Status RecordMessageId(const std::string& message_id, Id ticket_id,
                                  std::optional<Id> article_id) = 0;
 

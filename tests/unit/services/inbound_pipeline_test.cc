@@ -111,6 +111,36 @@ TEST_P(InboundPipelineTest, InOneBatchARequestIsProcessedBeforeItsReplies) {
   }
 }
 
+// Across batches: the reply, claimed before its request was, waits for it.
+TEST_P(InboundPipelineTest, AReplyAcceptedBeforeItsRequestWaitsForIt) {
+  Deliver(Mail("<c1@x>", "a@x.com", "Re: Printer", "reply", "In-Reply-To: <p@x>\n"));
+  Deliver(Mail("<p@x>", "a@x.com", "Printer", "the request"));
+  auto first = worker_->RunBatch(1);  // claims the reply alone: given back
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->claimed, 1);
+  EXPECT_EQ(first->processed, 0);
+  EXPECT_EQ(Process().processed, 1);  // the request; the reply is not ready yet
+  ASSERT_EQ(Tickets().size(), 1u);
+  clock_.Advance(1);
+  EXPECT_EQ(Process().processed, 1);
+  auto tickets = Tickets();
+  ASSERT_EQ(tickets.size(), 1u);
+  auto articles = Articles(tickets[0].id);
+  ASSERT_EQ(articles.size(), 2u);
+  EXPECT_EQ(articles[0].message_id, "p@x");
+  EXPECT_EQ(articles[1].message_id, "c1@x");
+  EXPECT_EQ(Inbound(1).state, InboundState::kProcessed);
+  EXPECT_EQ(Inbound(1).attempts, 1);  // a wait is not a failed attempt
+
+  // A request that stays queued holds its reply back for a minute at most.
+  Deliver(Mail("<c9@x>", "z@x.com", "Re: Stuck", "reply", "In-Reply-To: <s9@x>\n"));
+  clock_.Advance(InboundWorker::kWaitForRequestSeconds + 1);
+  Deliver(Mail("<s9@x>", "z@x.com", "Stuck", "the request"));
+  auto late = worker_->RunBatch(1);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->processed, 1);
+}
+
 TEST_P(InboundPipelineTest, SubjectFallbackIsConservative) {
   Deliver(Mail("<m1@x>", "a@x.com", "Refund", "first"));
   Process();
