@@ -203,22 +203,27 @@ util::Result<std::vector<PreparedJob>> InboundWorker::ClaimAndPrepare(int batch)
   }));
   for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
   ParentsFirst(items);
-  RD_RETURN_IF_ERROR(DeferEarlyReplies(items));
   // Blob files of the batch are durable before Complete commits rows naming them.
   if (!items.empty()) RD_RETURN_IF_ERROR(store_.blobs().Flush());
   return items;
 }
 
-util::Status InboundWorker::DeferEarlyReplies(std::vector<Item>& items) {
+util::Status InboundWorker::DeferEarlyReplies(store::Tx& tx, std::vector<Item>& items) {
   const util::UnixSeconds now = clock_.Now();
   std::unordered_set<std::string_view> in_batch;
-  for (const Item& item : items) {
+  for (Item& item : items) {
+    item.deferred = false;  // Transact may run the batch again
     if (item.msg) in_batch.insert(item.msg->parsed.message_id);
   }
+  // Live deliveries only: an import or a mailbox poll hands over in order.
   std::vector<size_t> candidates;
   std::vector<std::string> refs;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (!items[i].msg || now - items[i].msg->inbound.received_at > kWaitForRequestSeconds) continue;
+    if (!items[i].msg) continue;
+    const domain::Inbound& in = items[i].msg->inbound;
+    if ((in.source != "lmtp" && in.source != "pipe") ||
+        now - in.received_at > kWaitForRequestSeconds)
+      continue;
     const mail::ParsedMessage& p = items[i].msg->parsed;
     const size_t before = refs.size();
     for (const auto* ids : {&p.in_reply_to, &p.references}) {
@@ -229,30 +234,29 @@ util::Status InboundWorker::DeferEarlyReplies(std::vector<Item>& items) {
     if (refs.size() > before) candidates.push_back(i);
   }
   if (candidates.empty()) return util::OkStatus();
-  std::vector<bool> deferred;
-  RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
-    deferred.assign(items.size(), false);
-    RD_ASSIGN_OR_RETURN(auto queued, tx.FindQueuedInbound(refs));
-    if (queued.empty()) return util::OkStatus();
-    std::unordered_map<std::string_view, domain::Id> later;
-    for (const auto& [message_id, id] : queued) later.emplace(message_id, id);
-    for (size_t i : candidates) {
-      const PreparedMessage& msg = *items[i].msg;
-      for (const auto* ids : {&msg.parsed.in_reply_to, &msg.parsed.references}) {
-        for (const std::string& id : *ids) {
-          auto it = later.find(id);
-          if (it != later.end() && it->second > msg.inbound.id) deferred[i] = true;
-        }
+  RD_ASSIGN_OR_RETURN(auto queued, tx.FindQueuedInbound(refs));
+  std::unordered_map<std::string_view, domain::Id> later;
+  for (const auto& [message_id, id] : queued) later.emplace(message_id, id);
+  for (size_t i : candidates) {
+    const PreparedMessage& msg = *items[i].msg;
+    std::vector<std::string> own_refs;
+    for (const auto* ids : {&msg.parsed.in_reply_to, &msg.parsed.references}) {
+      for (const std::string& id : *ids) {
+        auto it = later.find(id);
+        if (it != later.end() && it->second > msg.inbound.id) items[i].deferred = true;
+        if (!in_batch.contains(id)) own_refs.push_back(id);
       }
-      if (deferred[i]) RD_RETURN_IF_ERROR(tx.DeferJob(items[i].job.id, now + 1));
     }
-    return util::OkStatus();
-  }));
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (!deferred[i]) continue;
-    spdlog::debug("inbound#{} waits for its request, accepted after it", items[i].msg->inbound.id);
-    items[i].deferred = true;
-    items[i].msg.reset();
+    // A request still being accepted (on SQLite it waits for this very
+    // transaction's write lock) is not queued yet: a reply that knows none of
+    // the messages it answers waits its first kGraceSeconds for them.
+    if (!items[i].deferred && now - msg.inbound.received_at < kGraceSeconds) {
+      RD_ASSIGN_OR_RETURN(auto known, tx.FindTicketByMessageIds(own_refs));
+      items[i].deferred = !known.has_value();
+    }
+    if (!items[i].deferred) continue;
+    spdlog::debug("inbound#{} waits for the message it answers", msg.inbound.id);
+    RD_RETURN_IF_ERROR(tx.DeferJob(items[i].job.id, now + 1));
   }
   return util::OkStatus();
 }
@@ -264,6 +268,7 @@ util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& item
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
     RD_RETURN_IF_ERROR(tx.LockThreading());         // once for the batch, not per message
+    RD_RETURN_IF_ERROR(DeferEarlyReplies(tx, items));
     for (Item& item : items) RD_RETURN_IF_ERROR(Finish(tx, item, &result));
     util::FaultPoint("process.before_commit");
     return util::OkStatus();

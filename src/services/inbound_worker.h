@@ -41,6 +41,8 @@ class InboundWorker {
  public:
   // How long a reply waits for its own request accepted after it (DeferEarlyReplies).
   static constexpr int64_t kWaitForRequestSeconds = 60;
+  // How long a reply answering only unknown messages waits for them to arrive.
+  static constexpr int64_t kGraceSeconds = 2;
 
   // With `outbound` set, triggers run after each message (acknowledgements
   // and other actions are queued in the same transaction); without, none do.
@@ -71,13 +73,16 @@ class InboundWorker {
  private:
   using Item = PreparedJob;
   util::Status Prepare(Item& item);
-  // A reply whose own request was accepted after it (concurrent deliveries)
-  // and is still queued waits for it: its job is given back, ready again in
-  // a second; by then the request (claimed first: jobs go
-  // by run_at, then id) has been processed. Only for mail received within
-  // kWaitForRequestSeconds, so a request stuck in the queue holds none back.
-  // The item stays in `items`, marked deferred (counted as claimed).
-  util::Status DeferEarlyReplies(std::vector<Item>& items);
+  // In the processing transaction, before the batch: a reply whose own
+  // request was accepted after it (concurrent deliveries) and is still queued
+  // waits for it: its job is given back, ready again in a second, and the
+  // item is marked deferred (still counted as claimed); by then the request
+  // (claimed first: jobs go by run_at, then id) has been processed. Only for
+  // mail received within kWaitForRequestSeconds, so a request stuck in the
+  // queue holds none back. A reply none of whose parents is known yet waits
+  // kGraceSeconds for them (its request may still be in the accept). Live
+  // deliveries (LMTP, pipe) only. No transaction of its own.
+  util::Status DeferEarlyReplies(store::Tx& tx, std::vector<Item>& items);
   // The raw bytes: from the cache when it has them, else from the store.
   util::Result<std::string> ReadRaw(const std::string& sha256);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);

@@ -23,8 +23,9 @@ class InboundPipelineTest : public ServicesTest {
     worker_ = std::make_unique<InboundWorker>(store(), clock_, settings_, "test");
   }
 
-  AcceptResult Deliver(const std::string& raw, std::vector<std::string> rcpt = {}) {
-    auto r = service_->Accept({raw, "test", "", std::move(rcpt)});
+  AcceptResult Deliver(const std::string& raw, std::vector<std::string> rcpt = {},
+                       const std::string& source = "test") {
+    auto r = service_->Accept({raw, source, "", std::move(rcpt)});
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().ToString());
     return r.ok() ? *r : AcceptResult{};
   }
@@ -113,8 +114,8 @@ TEST_P(InboundPipelineTest, InOneBatchARequestIsProcessedBeforeItsReplies) {
 
 // Across batches: the reply, claimed before its request was, waits for it.
 TEST_P(InboundPipelineTest, AReplyAcceptedBeforeItsRequestWaitsForIt) {
-  Deliver(Mail("<c1@x>", "a@x.com", "Re: Printer", "reply", "In-Reply-To: <p@x>\n"));
-  Deliver(Mail("<p@x>", "a@x.com", "Printer", "the request"));
+  Deliver(Mail("<c1@x>", "a@x.com", "Re: Printer", "reply", "In-Reply-To: <p@x>\n"), {}, "lmtp");
+  Deliver(Mail("<p@x>", "a@x.com", "Printer", "the request"), {}, "lmtp");
   auto first = worker_->RunBatch(1);  // claims the reply alone: given back
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_EQ(first->claimed, 1);
@@ -133,12 +134,27 @@ TEST_P(InboundPipelineTest, AReplyAcceptedBeforeItsRequestWaitsForIt) {
   EXPECT_EQ(Inbound(1).attempts, 1);  // a wait is not a failed attempt
 
   // A request that stays queued holds its reply back for a minute at most.
-  Deliver(Mail("<c9@x>", "z@x.com", "Re: Stuck", "reply", "In-Reply-To: <s9@x>\n"));
+  Deliver(Mail("<c9@x>", "z@x.com", "Re: Stuck", "reply", "In-Reply-To: <s9@x>\n"), {}, "pipe");
   clock_.Advance(InboundWorker::kWaitForRequestSeconds + 1);
-  Deliver(Mail("<s9@x>", "z@x.com", "Stuck", "the request"));
+  Deliver(Mail("<s9@x>", "z@x.com", "Stuck", "the request"), {}, "pipe");
   auto late = worker_->RunBatch(1);
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(late->processed, 1);
+  Process();
+
+  // A reply to a message we never get waits its grace period, then goes on.
+  const size_t before = Tickets().size();
+  Deliver(Mail("<c7@x>", "y@x.com", "Re: Lost", "reply", "In-Reply-To: <lost@x>\n"), {}, "lmtp");
+  EXPECT_EQ(Process().processed, 0);
+  clock_.Advance(1);
+  EXPECT_EQ(Process().processed, 0);
+  clock_.Advance(InboundWorker::kGraceSeconds - 1);
+  EXPECT_EQ(Process().processed, 1);
+  EXPECT_EQ(Tickets().size(), before + 1);
+  // Imported mail never waits: the import hands messages over in order.
+  Deliver(Mail("<c8@x>", "y@x.com", "Re: Lost 2", "reply", "In-Reply-To: <lost2@x>\n"), {},
+          "import");
+  EXPECT_EQ(Process().processed, 1);
 }
 
 TEST_P(InboundPipelineTest, SubjectFallbackIsConservative) {
