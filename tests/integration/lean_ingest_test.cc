@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "postfix_instance.h"  // AsPipeUser: another uid
 #include "process.h"
 #include "serve_process.h"
 #include "test_db.h"
@@ -165,6 +166,35 @@ TEST_P(LeanIngestTest, ServeKilledMidHandOffTheLauncherIngestsItself) {
   const json inbound = RunJson({"inbound", "list", "--json"});
   ASSERT_EQ(inbound.size(), 1u);
   EXPECT_EQ(inbound[0]["state"], "processed");
+}
+
+// Abstract socket names carry no permissions: a hand-off goes only between
+// processes of one user (or root), checked on both ends (SO_PEERCRED).
+TEST_P(LeanIngestTest, HandOffOnlyBetweenProcessesOfOneUserOrRoot) {
+  if (GetParam() != store::Backend::kSqlite) GTEST_SKIP() << "the check is the same on both";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
+  ASSERT_TRUE(PostfixInstance::GiveToPipeUser(db_->dir()));
+  // serve as root, ingest as another user: serve refuses it, the launcher
+  // falls back to the full binary (which this copy does not have).
+  {
+    BackgroundProcess serve(
+        {REPLYDESK_BINARY, "--db", db_->url(), "serve", "--lmtp", "127.0.0.1:0"});
+    ASSERT_FALSE(ServePort(serve).empty());
+    ProcessResult r = RunProcess(
+        PostfixInstance::AsPipeUser({alone_.string(), "--db", db_->url(), "ingest"}), Mail(7));
+    ExpectFallback(r);
+    EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  }
+  // serve as another user, ingest as root: the launcher does not trust it.
+  ASSERT_TRUE(PostfixInstance::GiveToPipeUser(db_->dir()));  // what root's serve left
+  {
+    BackgroundProcess serve(PostfixInstance::AsPipeUser(
+        {REPLYDESK_BINARY, "--db", db_->url(), "serve", "--lmtp", "127.0.0.1:0"}));
+    ASSERT_FALSE(ServePort(serve).empty());
+    ExpectFallback(RunAlone({"ingest"}, Mail(8)));
+    EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  }
+  EXPECT_EQ(RunJson({"inbound", "list", "--json"}).size(), 0u);  // neither was taken
 }
 
 TEST_P(LeanIngestTest, WithoutServeTheFullBinaryProcessesInline) {
