@@ -19,13 +19,19 @@ using domain::InboundState;
 
 namespace {
 
+// Calls fn with every Message-ID `p` answers (In-Reply-To, then References).
+template <typename F>
+void ForEachParentId(const mail::ParsedMessage& p, F fn) {
+  for (const std::string& id : p.in_reply_to) fn(id);
+  for (const std::string& id : p.references) fn(id);
+}
+
 // Puts each message after those of the batch it answers (In-Reply-To or
 // References naming their Message-ID), otherwise keeping the claim order.
 // Concurrent deliveries (two pipe processes, two LMTP connections) can
 // accept a reply milliseconds before its own request; processed in that
 // order, the reply would open the ticket and the request become its second
-// article. Across batches the ghost Message-IDs still thread them into one
-// ticket (ReplyBeforeParentEndsUpInOneTicket).
+// article. Across batches: InboundWorker::DeferEarlyReplies.
 void ParentsFirst(std::vector<PreparedJob>& items) {
   std::unordered_map<std::string_view, size_t> by_id;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -40,17 +46,14 @@ void ParentsFirst(std::vector<PreparedJob>& items) {
     bool changed = false;
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].msg) continue;
-      const mail::ParsedMessage& p = items[i].msg->parsed;
-      for (const auto* ids : {&p.in_reply_to, &p.references}) {
-        for (const std::string& id : *ids) {
-          auto parent = by_id.find(id);
-          if (parent == by_id.end() || parent->second == i) continue;
-          if (depth[parent->second] + 1 > depth[i]) {
-            depth[i] = depth[parent->second] + 1;
-            changed = true;
-          }
+      ForEachParentId(items[i].msg->parsed, [&](const std::string& id) {
+        auto parent = by_id.find(id);
+        if (parent == by_id.end() || parent->second == i) return;
+        if (depth[parent->second] + 1 > depth[i]) {
+          depth[i] = depth[parent->second] + 1;
+          changed = true;
         }
-      }
+      });
     }
     if (!changed) break;
   }
@@ -216,7 +219,11 @@ util::Status InboundWorker::DeferEarlyReplies(store::Tx& tx, std::vector<Item>& 
     if (item.msg) in_batch.insert(item.msg->parsed.message_id);
   }
   // Live deliveries only: an import or a mailbox poll hands over in order.
-  std::vector<size_t> candidates;
+  // Each candidate's parents outside the batch are refs[begin, end).
+  struct Candidate {
+    size_t item, begin, end;
+  };
+  std::vector<Candidate> candidates;
   std::vector<std::string> refs;
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i].msg) continue;
@@ -224,39 +231,35 @@ util::Status InboundWorker::DeferEarlyReplies(store::Tx& tx, std::vector<Item>& 
     if ((in.source != "lmtp" && in.source != "pipe") ||
         now - in.received_at > kWaitForRequestSeconds)
       continue;
-    const mail::ParsedMessage& p = items[i].msg->parsed;
-    const size_t before = refs.size();
-    for (const auto* ids : {&p.in_reply_to, &p.references}) {
-      for (const std::string& id : *ids) {
-        if (!in_batch.contains(id)) refs.push_back(id);
-      }
-    }
-    if (refs.size() > before) candidates.push_back(i);
+    const size_t begin = refs.size();
+    ForEachParentId(items[i].msg->parsed, [&](const std::string& id) {
+      if (!in_batch.contains(id)) refs.push_back(id);
+    });
+    if (refs.size() > begin) candidates.push_back({i, begin, refs.size()});
   }
   if (candidates.empty()) return util::OkStatus();
   RD_ASSIGN_OR_RETURN(auto queued, tx.FindQueuedInbound(refs));
   std::unordered_map<std::string_view, domain::Id> later;
   for (const auto& [message_id, id] : queued) later.emplace(message_id, id);
-  for (size_t i : candidates) {
-    const PreparedMessage& msg = *items[i].msg;
-    std::vector<std::string> own_refs;
-    for (const auto* ids : {&msg.parsed.in_reply_to, &msg.parsed.references}) {
-      for (const std::string& id : *ids) {
-        auto it = later.find(id);
-        if (it != later.end() && it->second > msg.inbound.id) items[i].deferred = true;
-        if (!in_batch.contains(id)) own_refs.push_back(id);
-      }
+  for (const Candidate& c : candidates) {
+    Item& item = items[c.item];
+    const domain::Inbound& in = item.msg->inbound;
+    const std::vector<std::string> parents(refs.begin() + static_cast<std::ptrdiff_t>(c.begin),
+                                           refs.begin() + static_cast<std::ptrdiff_t>(c.end));
+    for (const std::string& id : parents) {
+      auto it = later.find(id);
+      if (it != later.end() && it->second > in.id) item.deferred = true;
     }
     // A request still being accepted (on SQLite it waits for this very
     // transaction's write lock) is not queued yet: a reply that knows none of
     // the messages it answers waits its first kGraceSeconds for them.
-    if (!items[i].deferred && now - msg.inbound.received_at < kGraceSeconds) {
-      RD_ASSIGN_OR_RETURN(auto known, tx.FindTicketByMessageIds(own_refs));
-      items[i].deferred = !known.has_value();
+    if (!item.deferred && now - in.received_at < kGraceSeconds) {
+      RD_ASSIGN_OR_RETURN(auto known, tx.FindTicketByMessageIds(parents));
+      item.deferred = !known.has_value();
     }
-    if (!items[i].deferred) continue;
-    spdlog::debug("inbound#{} waits for the message it answers", msg.inbound.id);
-    RD_RETURN_IF_ERROR(tx.DeferJob(items[i].job.id, now + 1));
+    if (!item.deferred) continue;
+    spdlog::debug("inbound#{} waits for the message it answers", in.id);
+    RD_RETURN_IF_ERROR(tx.DeferJob(item.job.id, now + 1));
   }
   return util::OkStatus();
 }
