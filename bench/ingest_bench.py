@@ -562,18 +562,16 @@ ROUTES = {"import": route_import, "lmtp": route_lmtp, "ingest": route_ingest,
 # ------------------------------------------------------------------ correctness
 def check(backend, url, manifest):
     """Returns (ok, summary, problems)."""
-    # "First article" in the product's own order: arrival time, then arrival
-    # order (inbound id), then id — a reply may be processed before its
-    # request by another worker, yet it is shown after it.
-    rows = backend.query(url, "SELECT id, ticket_id, message_id, created_at, "
-                              "COALESCE(inbound_id, 0) FROM articles")
+    # "First article" in the product's own order (Tx::ListArticles): time,
+    # then the order written (id).
+    rows = backend.query(url, "SELECT id, ticket_id, message_id, created_at FROM articles")
     tickets = int(backend.query(url, "SELECT count(*) FROM tickets")[0][0])
     states = inbound_states(backend, url)
     by_mid = {}
     first_of_ticket = {}
-    for aid, tid, mid, created, inbound in rows:
+    for aid, tid, mid, created in rows:
         aid, tid = int(aid), int(tid)
-        order = (int(created), int(inbound), aid)
+        order = (int(created), aid)
         by_mid.setdefault(mid.lower(), []).append((aid, tid))
         if tid not in first_of_ticket or order < first_of_ticket[tid][0]:
             first_of_ticket[tid] = (order, mid.lower())
