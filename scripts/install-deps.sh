@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang-format git ca-certificates
   libgmime-3.0-dev libglib2.0-dev
   libsqlite3-dev sqlite3
-  libpq-dev libpqxx-dev postgresql
+  libpq-dev postgresql
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libsodium-dev libssl-dev libgumbo-dev
   libcli11-dev libspdlog-dev libfmt-dev

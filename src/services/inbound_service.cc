@@ -64,7 +64,7 @@ util::Status InboundService::Commit(store::Tx& tx, const store::NewInbound& row,
       RD_RETURN_IF_ERROR(store_.blobs().PutHashed(row.raw_sha256, raw));
       util::FaultPoint("accept.after_blob");
     }
-    RD_RETURN_IF_ERROR(tx.EnqueueJob(kProcessJob, std::to_string(inserted.id), row.received_at));
+    RD_RETURN_IF_ERROR(tx.QueueJob(kProcessJob, std::to_string(inserted.id), row.received_at));
   }
   util::FaultPoint("accept.before_commit");
   return util::OkStatus();
@@ -112,9 +112,7 @@ util::Status InboundService::Retry(domain::Id inbound_id) {
     }
     RD_RETURN_IF_ERROR(tx.SetInboundResult(inbound_id, domain::InboundState::kQueued, in.error,
                                            in.ticket_id, in.article_id));
-    RD_ASSIGN_OR_RETURN([[maybe_unused]] domain::Id job,
-                        tx.EnqueueJob(kProcessJob, std::to_string(inbound_id), clock_.Now()));
-    return util::OkStatus();
+    return tx.QueueJob(kProcessJob, std::to_string(inbound_id), clock_.Now());
   });
 }
 

@@ -158,8 +158,7 @@ Result<domain::Ticket> MessageProcessor::CreateTicket(store::Tx& tx, const Prepa
                                                       const domain::Customer& customer,
                                                       const std::optional<domain::Channel>& channel,
                                                       util::UnixSeconds now) const {
-  domain::Ticket t;
-  RD_ASSIGN_OR_RETURN(t.number, tx.NextTicketNumber());
+  domain::Ticket t;  // number 0: CreateTicket takes the next one
   t.subject = tag_.Strip(msg.parsed.subject);
   if (t.subject.empty()) t.subject = "(no subject)";
   t.normalized_subject = domain::NormalizeSubject(msg.parsed.subject, tag_);

@@ -114,7 +114,7 @@ Result<QueuedMail> OutboundService::Queue(store::Tx& tx, const MailDraft& draft)
   o.automatic = draft.automatic;
   o.created_at = now;
   RD_ASSIGN_OR_RETURN(o, tx.CreateOutbound(o));
-  RD_RETURN_IF_ERROR(tx.EnqueueJob(kSendJob, std::to_string(o.id), now));
+  RD_RETURN_IF_ERROR(tx.QueueJob(kSendJob, std::to_string(o.id), now));
   spdlog::info("outbound#{} queued for ticket#{} ({}){}", o.id, draft.ticket_id, message_id,
                draft.automatic ? " automatic" : "");
   return out;

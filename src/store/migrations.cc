@@ -28,6 +28,9 @@ constexpr Token kTokens[] = {
     {"{{blob}}", "BLOB", "BYTEA"},
     {"{{now}}", "(CAST(strftime('%s','now') AS INTEGER))",
      "(CAST(EXTRACT(EPOCH FROM now()) AS BIGINT))"},
+    {"{{blob_compression}}", "SELECT 1;",
+     "DO $$ BEGIN ALTER TABLE blobs ALTER COLUMN data SET COMPRESSION lz4; "
+     "EXCEPTION WHEN feature_not_supported THEN NULL; END $$;"},
 };
 
 Status ApplyOne(SqlConnection& conn, const EmbeddedMigration& m) {

@@ -1,8 +1,11 @@
-// PostgreSQL backend: libpqxx 6.x connection, lazy prepared statements, and
-// the one place where libpqxx exceptions become Errors.
+// PostgreSQL backend: libpq connection, lazy prepared statements, the
+// pipeline inside transactions, and the one place where libpq errors become
+// Errors.
 #include "store/pg_connection.h"
 
-#include <pqxx/pqxx>
+#include <libpq-fe.h>
+
+#include <charconv>
 
 namespace replydesk::store {
 
@@ -11,7 +14,13 @@ using util::MakeError;
 
 namespace {
 
-constexpr unsigned kByteaOid = 17;
+constexpr Oid kByteaOid = 17;
+// A pipeline is synced at the latest after this many statements or bytes, so
+// neither side's socket buffer can fill while the other waits.
+constexpr size_t kMaxQueued = 512;
+constexpr size_t kMaxQueuedBytes = 8 << 20;
+// division_by_zero: how an Exec that touched no row fails (DoExec).
+constexpr std::string_view kNoRowState = "22012";
 
 Error FromSqlState(const std::string& state, const std::string& msg) {
   if (state == "23505") return MakeError(ErrorCode::kAlreadyExists, "store.duplicate", msg);
@@ -25,6 +34,24 @@ Error FromSqlState(const std::string& state, const std::string& msg) {
     return UnavailableError(msg);
   }
   return MakeError(ErrorCode::kInternal, "store.sql", msg);
+}
+
+std::string Trimmed(const char* s) {
+  std::string m = s == nullptr ? "" : s;
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+// The error of a failed result; without a SQLSTATE it is the client's
+// (connection lost, out of memory): unavailable.
+Error ResultError(const PGresult* r, pg_conn* conn, std::string_view what) {
+  const std::string prefix = std::string(what) + ": ";
+  if (r == nullptr) return UnavailableError(prefix + Trimmed(PQerrorMessage(conn)));
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  std::string msg = Trimmed(PQresultErrorMessage(r));
+  if (msg.empty()) msg = Trimmed(PQerrorMessage(conn));
+  if (state == nullptr) return UnavailableError(prefix + msg);
+  return FromSqlState(state, prefix + msg);
 }
 
 int HexValue(char c) {
@@ -45,188 +72,319 @@ std::string DecodeBytea(const char* s, size_t n) {
   return out;
 }
 
-std::string EncodeBytea(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\\x";
-  out.reserve(2 + data.size() * 2);
-  for (unsigned char c : data) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-Rows ToRows(const pqxx::result& r) {
+Rows ToRows(const PGresult* r) {
   Rows rows;
-  const int cols = static_cast<int>(r.columns());
+  const int cols = PQnfields(r);
+  const int n = PQntuples(r);
   rows.SetColumns(cols);
   std::vector<bool> bytea(cols);
-  for (int c = 0; c < cols; ++c) bytea[c] = r.column_type(c) == kByteaOid;
-  for (const auto& row : r) {
+  for (int c = 0; c < cols; ++c) bytea[c] = PQftype(r, c) == kByteaOid;
+  for (int i = 0; i < n; ++i) {
     for (int c = 0; c < cols; ++c) {
       Rows::Cell& cell = rows.AddCell();
-      const pqxx::field f = row[c];
-      if (f.is_null()) continue;
+      if (PQgetisnull(r, i, c)) continue;
       cell.null = false;
-      cell.s = bytea[c] ? DecodeBytea(f.c_str(), f.size()) : std::string(f.c_str(), f.size());
+      const char* v = PQgetvalue(r, i, c);
+      const size_t len = static_cast<size_t>(PQgetlength(r, i, c));
+      cell.s = bytea[c] ? DecodeBytea(v, len) : std::string(v, len);
     }
   }
-  rows.set_affected(static_cast<int64_t>(r.affected_rows()));
+  int64_t affected = 0;
+  const char* tuples = PQcmdTuples(const_cast<PGresult*>(r));
+  if (tuples != nullptr)
+    std::from_chars(tuples, tuples + std::char_traits<char>::length(tuples), affected);
+  rows.set_affected(affected);
   return rows;
 }
 
-}  // namespace
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
-Error PgErrorFromException(std::string_view what) {
-  const std::string prefix = std::string(what) + ": ";
-  try {
-    throw;
-  } catch (const pqxx::broken_connection& e) {
-    return UnavailableError(prefix + e.what());
-  } catch (const pqxx::in_doubt_error& e) {
-    return UnavailableError(prefix + "commit outcome unknown: " + e.what());
-  } catch (const pqxx::statement_completion_unknown& e) {
-    return UnavailableError(prefix + e.what());
-  } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock
-    return BusyError(prefix + e.what());
-  } catch (const pqxx::sql_error& e) {
-    return FromSqlState(e.sqlstate(), prefix + e.what());
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal, "store.sql", prefix + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kInternal, "store.sql", prefix + "unknown exception");
-  }
+bool Succeeded(const PGresult* r) {
+  const ExecStatusType s = PQresultStatus(r);
+  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 }
 
-struct PgConnection::Conn {
-  explicit Conn(const std::string& url) : c(url) {}
-  pqxx::connection c;
+// Parameters in libpq's form: text for numbers and text (NUL-terminated
+// copies), binary for blobs (no copy, no hex).
+class Params {
+ public:
+  explicit Params(std::span<const SqlParam> params)
+      : storage_(params.size()),
+        values_(params.size(), nullptr),
+        lengths_(params.size(), 0),
+        formats_(params.size(), 0) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      const SqlParam& p = params[i];
+      switch (p.kind) {
+        case SqlParam::Kind::kNull:
+          continue;
+        case SqlParam::Kind::kInt:
+          storage_[i] = std::to_string(p.i);
+          values_[i] = storage_[i].c_str();
+          break;
+        case SqlParam::Kind::kText:
+          storage_[i] = std::string(p.s);
+          values_[i] = storage_[i].c_str();
+          break;
+        case SqlParam::Kind::kBlob:
+          values_[i] = p.s.data() == nullptr ? "" : p.s.data();
+          lengths_[i] = static_cast<int>(p.s.size());
+          formats_[i] = 1;
+          break;
+      }
+      bytes_ += p.s.size() + 8;
+    }
+  }
+  int count() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::string> storage_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+  size_t bytes_ = 0;
 };
 
-PgConnection::PgConnection(std::unique_ptr<Conn> conn) : conn_(std::move(conn)) {}
+}  // namespace
 
-PgConnection::~PgConnection() { AbortWork(); }
+PgConnection::~PgConnection() {
+  EndPipeline();
+  PQfinish(conn_);
+}
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& url) {
-  try {
-    auto conn = std::make_unique<Conn>(url);
-    return std::unique_ptr<PgConnection>(new PgConnection(std::move(conn)));
-  } catch (...) {
-    Error e = PgErrorFromException("connect");
-    return UnavailableError(e.message);
-  }
-}
-
-const std::string& PgConnection::StatementName(std::string_view sql) {
-  auto it = names_.find(sql);
-  if (it != names_.end()) return it->second;
-  std::string name = "rd" + std::to_string(names_.size() + 1);
-  conn_->c.prepare(name, RewritePlaceholders(sql));  // prepared on the server at first use
-  return names_.emplace(std::string(sql), std::move(name)).first->second;
-}
-
-Result<Rows> PgConnection::DoQuery(std::string_view sql, std::span<const SqlParam> params) {
-  // Text protocol: every parameter is sent as a NUL-terminated string.
-  std::vector<std::string> storage(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  for (size_t i = 0; i < params.size(); ++i) {
-    const SqlParam& p = params[i];
-    switch (p.kind) {
-      case SqlParam::Kind::kNull:
-        continue;
-      case SqlParam::Kind::kInt:
-        storage[i] = std::to_string(p.i);
-        break;
-      case SqlParam::Kind::kText:
-        storage[i] = std::string(p.s);
-        break;
-      case SqlParam::Kind::kBlob:
-        storage[i] = EncodeBytea(p.s);
-        break;
-    }
-    values[i] = storage[i].c_str();
-  }
-  try {
-    const std::string& name = StatementName(sql);
-    auto dynamic = pqxx::prepare::make_dynamic_params(values);
-    if (work_) return ToRows(work_->exec_prepared(name, dynamic));
-    pqxx::nontransaction autocommit(conn_->c);
-    return ToRows(autocommit.exec_prepared(name, dynamic));
-  } catch (...) {
-    return PgErrorFromException("query");
-  }
-}
-
-Status PgConnection::DoExecScript(const std::string& sql) {
-  try {
-    if (work_) {
-      work_->exec(sql);
-    } else {
-      pqxx::nontransaction autocommit(conn_->c);
-      autocommit.exec(sql);
-    }
-    return util::OkStatus();
-  } catch (...) {
-    return PgErrorFromException("exec");
-  }
-}
-
-Status PgConnection::DoBegin() {
-  try {
-    work_ = std::make_unique<pqxx::work>(conn_->c);
-    return util::OkStatus();
-  } catch (...) {
-    work_.reset();
-    return PgErrorFromException("begin");
-  }
-}
-
-Status PgConnection::DoCommit() {
-  try {
-    work_->commit();
-  } catch (...) {
-    Error e = PgErrorFromException("commit");
-    AbortWork();
+  pg_conn* conn = PQconnectdb(url.c_str());
+  if (conn == nullptr) return UnavailableError("connect: out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    Error e = UnavailableError("connect: " + Trimmed(PQerrorMessage(conn)));
+    PQfinish(conn);
     return e;
   }
-  work_.reset();  // committed: destroying the work object sends nothing
+  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+}
+
+Status PgConnection::EnsureConnected() {
+  if (PQstatus(conn_) == CONNECTION_OK) return util::OkStatus();
+  names_.clear();  // the new session has no prepared statements
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return UnavailableError("reconnect: " + Trimmed(PQerrorMessage(conn_)));
+  }
+  PQexitPipelineMode(conn_);  // a new session starts outside the pipeline
   return util::OkStatus();
 }
 
-void PgConnection::DoRollback() { AbortWork(); }
-
-void PgConnection::AbortWork() noexcept {
-  if (!work_) return;
-  try {
-    work_->abort();
-  } catch (...) {
-    // The connection is gone: the server has rolled the transaction back.
+Result<const std::string*> PgConnection::Prepared(std::string_view sql) {
+  auto it = names_.find(sql);
+  if (it != names_.end()) return &it->second;
+  std::string name = "rd" + std::to_string(names_.size() + 1);
+  const std::string text = RewritePlaceholders(sql);
+  if (pipeline_) {
+    if (PQsendPrepare(conn_, name.c_str(), text.c_str(), 0, nullptr) != 1) {
+      return ResultError(nullptr, conn_, "prepare");
+    }
+    queue_.push_back({true, true, std::string(sql), std::nullopt});
+  } else {
+    ResultPtr r(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
+    if (r == nullptr || !Succeeded(r.get())) return ResultError(r.get(), conn_, "prepare");
   }
-  work_.reset();
+  return &names_.emplace(std::string(sql), std::move(name)).first->second;
 }
 
-Status PgConnection::ExecInWork(const std::string& sql, std::string_view what) {
-  try {
-    work_->exec(sql);
-    return util::OkStatus();
-  } catch (...) {
-    return PgErrorFromException(what);
+Status PgConnection::Send(std::string_view sql, std::span<const SqlParam> params,
+                          std::optional<Error> if_no_row) {
+  RD_ASSIGN_OR_RETURN(const std::string* name, Prepared(sql));
+  const Params p(params);
+  if (PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(),
+                          0) != 1) {
+    return ResultError(nullptr, conn_, "query");
   }
+  queue_.push_back({false, false, {}, std::move(if_no_row)});
+  queued_bytes_ += p.bytes();
+  return util::OkStatus();
+}
+
+Status PgConnection::SendCommand(const char* sql) {
+  if (PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+    return ResultError(nullptr, conn_, sql);
+  }
+  queue_.push_back({false, true, {}, std::nullopt});
+  return util::OkStatus();
+}
+
+bool PgConnection::HasQueuedWrites() const {
+  for (const Queued& q : queue_) {
+    if (!q.command) return true;
+  }
+  return false;
+}
+
+Status PgConnection::Flush(Rows* last) {
+  if (queue_.empty()) return util::OkStatus();
+  std::vector<Queued> queue;
+  queue.swap(queue_);
+  queued_bytes_ = 0;
+  if (PQpipelineSync(conn_) != 1) return ResultError(nullptr, conn_, "sync");
+  Status first = util::OkStatus();
+  for (size_t i = 0; i < queue.size(); ++i) {
+    ResultPtr r(PQgetResult(conn_));
+    if (r == nullptr) return ResultError(nullptr, conn_, "query");  // connection lost
+    const ExecStatusType s = PQresultStatus(r.get());
+    if (s == PGRES_FATAL_ERROR) {
+      const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+      if (first.ok() && queue[i].if_no_row && state != nullptr &&
+          std::string_view(state) == kNoRowState) {
+        first = *queue[i].if_no_row;  // the division below: no row touched
+      }
+      if (first.ok()) first = ResultError(r.get(), conn_, queue[i].prepare ? "prepare" : "query");
+      if (queue[i].prepare) names_.erase(queue[i].sql);
+    } else if (s == PGRES_PIPELINE_ABORTED) {
+      if (queue[i].prepare) names_.erase(queue[i].sql);
+    } else if (!Succeeded(r.get())) {
+      if (first.ok()) first = ResultError(r.get(), conn_, "query");
+    } else if (last != nullptr && i + 1 == queue.size()) {
+      *last = ToRows(r.get());
+    }
+    // Each statement's results end with a null.
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  }
+  ResultPtr sync(PQgetResult(conn_));
+  if (sync == nullptr || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+    if (first.ok()) first = ResultError(sync.get(), conn_, "sync");
+  }
+  return first;
+}
+
+Result<Rows> PgConnection::DoQuery(std::string_view sql, std::span<const SqlParam> params) {
+  if (pipeline_) {
+    RD_RETURN_IF_ERROR(Send(sql, params));
+    Rows rows;
+    RD_RETURN_IF_ERROR(Flush(&rows));
+    return rows;
+  }
+  RD_RETURN_IF_ERROR(EnsureConnected());
+  RD_ASSIGN_OR_RETURN(const std::string* name, Prepared(sql));
+  const Params p(params);
+  ResultPtr r(
+      PQexecPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(), 0));
+  if (r == nullptr || !Succeeded(r.get())) return ResultError(r.get(), conn_, "query");
+  return ToRows(r.get());
+}
+
+Status PgConnection::DoExec(std::string_view sql, std::span<const SqlParam> params,
+                            std::optional<Error> if_no_row) {
+  if (!pipeline_) {
+    Result<Rows> r = DoQuery(sql, params);
+    if (!r.ok()) return r.error();
+    if (if_no_row && r->affected() == 0) return std::move(*if_no_row);
+    return util::OkStatus();
+  }
+  if (if_no_row) {
+    // The check has to fail on the server, so that the pipeline stops there
+    // and skips the RELEASE or COMMIT queued after it: the statement's rows
+    // are counted and 1 is divided by the count (22012 when none).
+    const std::string checked = "WITH rd_touched AS (" + std::string(sql) +
+                                " RETURNING 1) SELECT 1 / COUNT(*) FROM rd_touched";
+    RD_RETURN_IF_ERROR(Send(checked, params, std::move(if_no_row)));
+  } else {
+    RD_RETURN_IF_ERROR(Send(sql, params));
+  }
+  if (queue_.size() >= kMaxQueued || queued_bytes_ >= kMaxQueuedBytes) return Flush();
+  return util::OkStatus();
+}
+
+Status PgConnection::DoExecScript(const std::string& sql) {
+  // A script may hold several statements: the simple protocol, outside the pipeline.
+  if (pipeline_) {
+    RD_RETURN_IF_ERROR(Flush());
+    PQexitPipelineMode(conn_);
+  } else {
+    RD_RETURN_IF_ERROR(EnsureConnected());
+  }
+  ResultPtr r(PQexec(conn_, sql.c_str()));
+  Status st = util::OkStatus();
+  if (r == nullptr || !Succeeded(r.get())) st = ResultError(r.get(), conn_, "exec");
+  if (pipeline_ && PQenterPipelineMode(conn_) != 1) {
+    if (st.ok()) st = ResultError(nullptr, conn_, "pipeline");
+  }
+  return st;
+}
+
+Status PgConnection::DoBegin() {
+  RD_RETURN_IF_ERROR(EnsureConnected());
+  if (PQenterPipelineMode(conn_) != 1) return ResultError(nullptr, conn_, "begin");
+  pipeline_ = true;
+  Status st = SendCommand("BEGIN");  // goes with the transaction's first question
+  if (!st.ok()) EndPipeline();
+  return st;
+}
+
+Status PgConnection::DoCommit() {
+  Status st = SendCommand("COMMIT");
+  if (st.ok()) st = Flush();
+  if (!st.ok()) {
+    // A statement failed (the server skipped the COMMIT) or the connection
+    // broke (the outcome is unknown): SqlConnection rolls back.
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      st = UnavailableError("commit outcome unknown: " + st.error().message);
+    }
+    return st;
+  }
+  EndPipeline();
+  return st;
+}
+
+void PgConnection::DoRollback() {
+  if (!pipeline_) return;
+  if (PQstatus(conn_) == CONNECTION_OK) {
+    // The server rolls back a transaction whose connection is gone.
+    [[maybe_unused]] Status st = Flush();
+    if (SendCommand("ROLLBACK").ok()) st = Flush();
+  }
+  EndPipeline();
+}
+
+void PgConnection::EndPipeline() noexcept {
+  if (!pipeline_) return;
+  queue_.clear();
+  queued_bytes_ = 0;
+  if (PQstatus(conn_) == CONNECTION_OK && PQexitPipelineMode(conn_) != 1) {
+    // Results still unread (an interrupted flush): drop the session.
+    PQreset(conn_);
+    names_.clear();
+  }
+  pipeline_ = false;
 }
 
 Status PgConnection::DoSavepoint(int level) {
-  return ExecInWork("SAVEPOINT sp" + std::to_string(level), "savepoint");
+  // What the parent level queued is answered first, so that its error is the parent's.
+  if (HasQueuedWrites()) RD_RETURN_IF_ERROR(Flush());
+  const std::string sql = "SAVEPOINT sp" + std::to_string(level);
+  return SendCommand(sql.c_str());
 }
 
 Status PgConnection::DoRelease(int level) {
-  return ExecInWork("RELEASE SAVEPOINT sp" + std::to_string(level), "release savepoint");
+  const std::string sql = "RELEASE SAVEPOINT sp" + std::to_string(level);
+  RD_RETURN_IF_ERROR(SendCommand(sql.c_str()));
+  return Flush();
 }
 
 Status PgConnection::DoRollbackTo(int level) {
-  const std::string name = "sp" + std::to_string(level);
+  // What the level queued is being undone: its answers only have to be read.
+  Status queued = Flush();
+  if (!queued.ok() && PQstatus(conn_) != CONNECTION_OK) return queued;
   // Undoes the level's work and clears the aborted state a failed statement left.
-  return ExecInWork("ROLLBACK TO SAVEPOINT " + name + "; RELEASE SAVEPOINT " + name,
-                    "rollback to savepoint");
+  const std::string name = "sp" + std::to_string(level);
+  RD_RETURN_IF_ERROR(SendCommand(("ROLLBACK TO SAVEPOINT " + name).c_str()));
+  RD_RETURN_IF_ERROR(SendCommand(("RELEASE SAVEPOINT " + name).c_str()));
+  return Flush();
 }
 
 }  // namespace replydesk::store

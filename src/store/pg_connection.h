@@ -1,9 +1,18 @@
-// PostgreSQL backend of SqlConnection over libpqxx 6.x: one pqxx::connection
-// (not thread-safe, one per thread), statements prepared lazily and cached by
-// SQL text, transactions as pqxx::work (READ COMMITTED) with SAVEPOINT
-// statements run on it. (libpqxx 6.4's subtransaction does not issue its
-// SAVEPOINT before exec_prepared, so it is not used.) Every libpqxx exception is caught here
-// and mapped to an Error; none escapes the store.
+// PostgreSQL backend of SqlConnection over libpq: one PGconn (not thread-safe,
+// one per thread), statements prepared lazily and cached by SQL text.
+//
+// Inside a transaction the connection runs in libpq's pipeline mode: BEGIN,
+// SAVEPOINT and every Exec (a statement whose rows nobody reads) are only
+// queued, and go to the server together with the next statement that needs
+// an answer: a Query, a RELEASE SAVEPOINT or the COMMIT. A unit of work thus
+// costs one round trip per question it asks, not one per statement. A queued
+// statement's error is reported by that next call, at the latest by the
+// RELEASE or COMMIT of its own level (a Savepoint sends what is queued first,
+// so an error is never blamed on a level opened after it). Outside a
+// transaction every statement runs at once (autocommit).
+//
+// Parameters go as text, blobs in binary (no hex encoding). A lost connection
+// is re-established at the next Begin or autocommit statement.
 //
 // Durability: a transaction is durable when COMMIT returns (the server's
 // synchronous_commit, on by default). A connection lost during COMMIT is
@@ -19,9 +28,7 @@
 
 #include "store/sql_connection.h"
 
-namespace pqxx {
-class dbtransaction;
-}  // namespace pqxx
+struct pg_conn;
 
 namespace replydesk::store {
 
@@ -33,8 +40,13 @@ class PgConnection final : public SqlConnection {
 
   Backend backend() const override { return Backend::kPostgres; }
 
+  // Statements queued in the pipeline and not yet answered (tests).
+  size_t queued() const { return queue_.size(); }
+
  protected:
   Result<Rows> DoQuery(std::string_view sql, std::span<const SqlParam> params) override;
+  Status DoExec(std::string_view sql, std::span<const SqlParam> params,
+                std::optional<Error> if_no_row) override;
   Status DoExecScript(const std::string& sql) override;
   Status DoBegin() override;
   Status DoCommit() override;
@@ -48,19 +60,33 @@ class PgConnection final : public SqlConnection {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  // A statement sent in the pipeline whose answer has not been read yet.
+  struct Queued {
+    bool prepare = false;            // a PQsendPrepare of `sql` (forgotten again if it fails)
+    bool command = false;            // BEGIN/SAVEPOINT/...: not a write of the caller's
+    std::string sql;                 // for a prepare: the cache key
+    std::optional<Error> if_no_row;  // the error when the statement touches no row
+  };
 
-  struct Conn;  // holds the pqxx::connection (defined in the .cc)
-  explicit PgConnection(std::unique_ptr<Conn> conn);
-  const std::string& StatementName(std::string_view sql);
-  void AbortWork() noexcept;
-  Status ExecInWork(const std::string& sql, std::string_view what);
+  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  // Reconnects a connection found broken (outside a transaction only).
+  Status EnsureConnected();
+  // Queues (in a pipeline) or prepares synchronously; returns the statement name.
+  Result<const std::string*> Prepared(std::string_view sql);
+  Status Send(std::string_view sql, std::span<const SqlParam> params,
+              std::optional<Error> if_no_row = std::nullopt);
+  Status SendCommand(const char* sql);
+  // Syncs the pipeline and reads every queued answer; the last one's rows go
+  // to `last` when given. Returns the first error.
+  Status Flush(Rows* last = nullptr);
+  bool HasQueuedWrites() const;
+  void EndPipeline() noexcept;
 
-  std::unique_ptr<Conn> conn_;
-  std::unique_ptr<pqxx::dbtransaction> work_;  // the open transaction, if any
+  pg_conn* conn_;
+  bool pipeline_ = false;
+  std::vector<Queued> queue_;
+  size_t queued_bytes_ = 0;
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> names_;
 };
-
-// Maps any exception thrown by libpqxx to an Error (used by the test helpers too).
-Error PgErrorFromException(std::string_view what);
 
 }  // namespace replydesk::store

@@ -54,6 +54,14 @@ Result<Rows> SqlConnection::Query(std::string_view sql, std::span<const SqlParam
   return r;
 }
 
+Status SqlConnection::Exec(std::string_view sql, std::span<const SqlParam> params,
+                           std::optional<Error> if_no_row) {
+  if (poisoned_level_ != 0) return poison_;
+  Status st = DoExec(sql, params, std::move(if_no_row));
+  if (!st.ok()) Poison(st.error());
+  return st;
+}
+
 Status SqlConnection::ExecScript(const std::string& sql) {
   if (poisoned_level_ != 0) return poison_;
   Status st = DoExecScript(sql);

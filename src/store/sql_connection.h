@@ -84,6 +84,21 @@ class SqlConnection {
     return Query(sql, std::span<const SqlParam>(params.begin(), params.size()));
   }
   Result<Rows> Query(std::string_view sql, std::span<const SqlParam> params);
+  // Runs a statement whose rows and count nobody reads (INSERT, UPDATE,
+  // DELETE). Inside a transaction the backend may send it later, together
+  // with the next Query (PostgreSQL's pipeline): its error is then reported
+  // by a later call, at the latest by the ReleaseSavepoint or Commit of the
+  // level it ran at, and poisons that level as a Query error would.
+  // With `if_no_row`, a statement that touches no row fails with that error
+  // (reported as late as any other error of a queued statement). The
+  // statement must be a plain INSERT, UPDATE or DELETE without RETURNING.
+  Status Exec(std::string_view sql, std::initializer_list<SqlParam> params,
+              std::optional<Error> if_no_row = std::nullopt) {
+    return Exec(sql, std::span<const SqlParam>(params.begin(), params.size()),
+                std::move(if_no_row));
+  }
+  Status Exec(std::string_view sql, std::span<const SqlParam> params,
+              std::optional<Error> if_no_row = std::nullopt);
   // Runs a script of statements without parameters (migrations), unprepared.
   Status ExecScript(const std::string& sql);
 
@@ -99,6 +114,14 @@ class SqlConnection {
 
  protected:
   virtual Result<Rows> DoQuery(std::string_view sql, std::span<const SqlParam> params) = 0;
+  // Default: runs at once (SQLite: there is no round trip to save).
+  virtual Status DoExec(std::string_view sql, std::span<const SqlParam> params,
+                        std::optional<Error> if_no_row) {
+    Result<Rows> r = DoQuery(sql, params);
+    if (!r.ok()) return r.error();
+    if (if_no_row && r->affected() == 0) return std::move(*if_no_row);
+    return util::OkStatus();
+  }
   virtual Status DoExecScript(const std::string& sql) = 0;
   virtual Status DoBegin() = 0;
   virtual Status DoCommit() = 0;

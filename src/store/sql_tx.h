@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/enum_names.h"
@@ -33,6 +34,7 @@ class SqlTx final : public Tx {
   Status SetInboundResult(Id id, domain::InboundState state, const std::string& error,
                           std::optional<Id> ticket_id, std::optional<Id> article_id) override;
 
+  Status QueueJob(const std::string& kind, const std::string& payload, UnixSeconds run_at) override;
   Result<Id> EnqueueJob(const std::string& kind, const std::string& payload,
                         UnixSeconds run_at) override;
   Result<std::vector<Job>> ClaimJobs(const std::string& worker,
@@ -157,6 +159,9 @@ class SqlTx final : public Tx {
   Status InsertIdentities(Id customer_id, const std::vector<domain::Identity>& identities);
 
   SqlConnection& conn_;
+  // FindChannelByAddress' answers in this transaction (channel writes and
+  // rolled-back Nested levels empty it).
+  std::unordered_map<std::string, std::optional<domain::Channel>> channels_by_address_;
   int depth_ = 0;                  // Nested savepoints open
   bool threading_locked_ = false;  // LockThreading taken outside any savepoint
 };

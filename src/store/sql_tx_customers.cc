@@ -46,23 +46,30 @@ Status SqlTx::UpdateUnique(std::string_view sql, std::initializer_list<SqlParam>
   return util::OkStatus();
 }
 
+// Customers with their identities, one query: RD_CUSTOMER_COLUMNS joined
+// with `j`, the customer's identities (LEFT JOIN: none is NULL), ordered by
+// customer then identity.
+#define RD_CUSTOMER_COLUMNS \
+  "SELECT c.id, c.name, c.language, c.organisation_id, c.created_at, j.kind, j.value "
+#define RD_CUSTOMER_IDENTITIES " LEFT JOIN customer_identities j ON j.customer_id = c.id "
+#define RD_CUSTOMER_ORDER " ORDER BY c.id, j.id"
+
 Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
-  std::vector<Customer> out(rows.size());
+  std::vector<Customer> out;
   for (size_t r = 0; r < rows.size(); ++r) {
-    out[r].id = rows.Int(r, 0);
-    out[r].name = rows.TakeText(r, 1);
-    out[r].language = rows.TakeText(r, 2);
-    out[r].organisation_id = rows.OptInt(r, 3);
-    out[r].created_at = rows.Int(r, 4);
-    RD_ASSIGN_OR_RETURN(Rows ids, conn_.Query("SELECT kind, value FROM customer_identities "
-                                              "WHERE customer_id = ? ORDER BY id",
-                                              {Int(out[r].id)}));
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const std::string kind = ids.Text(i, 0);
-      auto parsed = domain::ParseByName(kind, kIdentityKinds, &domain::IdentityKindName);
-      if (!parsed) return BadValue("identity.kind", kind);
-      out[r].identities.push_back(Identity{*parsed, ids.TakeText(i, 1)});
+    if (out.empty() || out.back().id != rows.Int(r, 0)) {
+      Customer& c = out.emplace_back();
+      c.id = rows.Int(r, 0);
+      c.name = rows.TakeText(r, 1);
+      c.language = rows.TakeText(r, 2);
+      c.organisation_id = rows.OptInt(r, 3);
+      c.created_at = rows.Int(r, 4);
     }
+    if (rows.IsNull(r, 5)) continue;
+    const std::string kind = rows.Text(r, 5);
+    auto parsed = domain::ParseByName(kind, kIdentityKinds, &domain::IdentityKindName);
+    if (!parsed) return BadValue("identity.kind", kind);
+    out.back().identities.push_back(Identity{*parsed, rows.TakeText(r, 6)});
   }
   return out;
 }
@@ -70,9 +77,9 @@ Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
 Result<std::optional<Customer>> SqlTx::FindCustomerByIdentity(const Identity& identity) {
   RD_ASSIGN_OR_RETURN(
       Rows rows,
-      conn_.Query("SELECT c.id, c.name, c.language, c.organisation_id, c.created_at "
-                  "FROM customer_identities i JOIN customers c ON c.id = i.customer_id "
-                  "WHERE i.kind = ? AND i.value = ?",
+      conn_.Query(RD_CUSTOMER_COLUMNS "FROM customer_identities i JOIN customers c ON c.id = "
+                                      "i.customer_id" RD_CUSTOMER_IDENTITIES
+                                      "WHERE i.kind = ? AND i.value = ?" RD_CUSTOMER_ORDER,
                   {Text(domain::IdentityKindName(identity.kind)), Text(identity.value)}));
   RD_ASSIGN_OR_RETURN(auto list, ReadCustomers(rows));
   if (list.empty()) return std::optional<Customer>();
@@ -80,9 +87,10 @@ Result<std::optional<Customer>> SqlTx::FindCustomerByIdentity(const Identity& id
 }
 
 Result<Customer> SqlTx::GetCustomer(Id id) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, name, language, organisation_id, "
-                                             "created_at FROM customers WHERE id = ?",
-                                             {Int(id)}));
+  RD_ASSIGN_OR_RETURN(Rows rows,
+                      conn_.Query(RD_CUSTOMER_COLUMNS "FROM customers c" RD_CUSTOMER_IDENTITIES
+                                                      "WHERE c.id = ?" RD_CUSTOMER_ORDER,
+                                  {Int(id)}));
   RD_ASSIGN_OR_RETURN(auto list, ReadCustomers(rows));
   if (list.empty()) return NotFound("customer", id);
   return std::move(list.front());
@@ -214,6 +222,7 @@ std::vector<Channel> ReadChannels(Rows& rows) {
 }  // namespace
 
 Result<Channel> SqlTx::CreateChannel(const Channel& c) {
+  channels_by_address_.clear();
   RD_ASSIGN_OR_RETURN(
       Id id, ReturnedId(conn_.Query("INSERT INTO channels (address, name, team_id, language, kind, "
                                     "hours, first_response_minutes, resolution_minutes) "
@@ -236,6 +245,7 @@ Result<Channel> SqlTx::GetChannel(Id id) {
 }
 
 Status SqlTx::UpdateChannel(const Channel& c) {
+  channels_by_address_.clear();
   return UpdateUnique(
       "UPDATE channels SET address = ?, name = ?, team_id = ?, language = ?, kind = ?, "
       "hours = ?, first_response_minutes = ?, resolution_minutes = ? WHERE id = ?",
@@ -245,11 +255,17 @@ Status SqlTx::UpdateChannel(const Channel& c) {
 }
 
 Result<std::optional<Channel>> SqlTx::FindChannelByAddress(const std::string& address) {
+  // Every new ticket asks; the answer holds for the transaction unless it
+  // writes a channel itself (which empties the cache).
+  auto cached = channels_by_address_.find(address);
+  if (cached != channels_by_address_.end()) return cached->second;
   RD_ASSIGN_OR_RETURN(Rows rows,
                       conn_.Query(RD_CHANNEL_COLUMNS "WHERE address = ?", {Text(address)}));
   auto list = ReadChannels(rows);
-  if (list.empty()) return std::optional<Channel>();
-  return std::optional<Channel>(std::move(list.front()));
+  std::optional<Channel> found;
+  if (!list.empty()) found = std::move(list.front());
+  channels_by_address_.emplace(address, found);
+  return found;
 }
 
 Result<std::vector<Channel>> SqlTx::ListChannels() {

@@ -124,13 +124,12 @@ Result<std::vector<Inbound>> SqlTx::ListInbound(const InboundFilter& f) {
 Status SqlTx::SetInboundResult(Id id, InboundState state, const std::string& error,
                                std::optional<Id> ticket_id, std::optional<Id> article_id) {
   const int attempt = state == InboundState::kFailed || state == InboundState::kProcessed ? 1 : 0;
-  RD_ASSIGN_OR_RETURN(
-      Rows rows, conn_.Query("UPDATE inbound SET state = ?, error = ?, ticket_id = ?, "
-                             "article_id = ?, attempts = attempts + ? WHERE id = ?",
-                             {Text(domain::InboundStateName(state)), Text(error), OptInt(ticket_id),
-                              OptInt(article_id), Int(attempt), Int(id)}));
-  if (rows.affected() == 0) return NotFound("inbound", id);
-  return util::OkStatus();
+  return conn_.Exec(
+      "UPDATE inbound SET state = ?, error = ?, ticket_id = ?, "
+      "article_id = ?, attempts = attempts + ? WHERE id = ?",
+      {Text(domain::InboundStateName(state)), Text(error), OptInt(ticket_id), OptInt(article_id),
+       Int(attempt), Int(id)},
+      NotFound("inbound", id));
 }
 
 // --- job queue ---------------------------------------------------------------
@@ -143,6 +142,11 @@ Result<Id> SqlTx::EnqueueJob(const std::string& kind, const std::string& payload
                   {Text(kind), Text(payload), Int(run_at)}));
   if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert job: no id");
   return rows.Int(0, 0);
+}
+
+Status SqlTx::QueueJob(const std::string& kind, const std::string& payload, UnixSeconds run_at) {
+  return conn_.Exec("INSERT INTO jobs (kind, payload, run_at) VALUES (?, ?, ?)",
+                    {Text(kind), Text(payload), Int(run_at)});
 }
 
 Result<std::vector<Job>> SqlTx::ClaimJobs(const std::string& worker,
@@ -184,9 +188,9 @@ Result<std::vector<Job>> SqlTx::ClaimJobs(const std::string& worker,
 }
 
 Status SqlTx::CompleteJob(Id job_id) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("DELETE FROM jobs WHERE id = ?", {Int(job_id)}));
-  if (rows.affected() == 0) return NotFound("job", job_id);
-  return util::OkStatus();
+  // Nothing deleted: the job's lease ran out and another worker finished it;
+  // the caller's work is rolled back, so the message is not processed twice.
+  return conn_.Exec("DELETE FROM jobs WHERE id = ?", {Int(job_id)}, NotFound("job", job_id));
 }
 
 Status SqlTx::FailJob(Id job_id, const std::string& error, std::optional<UnixSeconds> retry_at) {

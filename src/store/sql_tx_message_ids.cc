@@ -81,7 +81,10 @@ Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
   }
   --depth_;
   if (st.ok()) st = conn_.ReleaseSavepoint();
-  if (!st.ok()) conn_.RollbackToSavepoint();
+  if (!st.ok()) {
+    conn_.RollbackToSavepoint();
+    channels_by_address_.clear();  // it may hold a channel written at the level undone
+  }
   return st;
 }
 
@@ -120,12 +123,11 @@ Status SqlTx::RecordMessageId(const std::string& message_id, Id ticket_id,
   }
   // New id: inserted. Known ghost: gains its article (its ticket is kept, the
   // thread it was referenced from). Known real id: untouched.
-  RD_RETURN_IF_ERROR(
-      conn_.Query("INSERT INTO message_ids (message_id, ticket_id, article_id) VALUES (?, ?, ?) "
-                  "ON CONFLICT (message_id) DO UPDATE SET article_id = excluded.article_id "
-                  "WHERE message_ids.article_id IS NULL AND excluded.article_id IS NOT NULL",
-                  {Text(message_id), Int(ticket_id), OptInt(article_id)}));
-  return util::OkStatus();
+  return conn_.Exec(
+      "INSERT INTO message_ids (message_id, ticket_id, article_id) VALUES (?, ?, ?) "
+      "ON CONFLICT (message_id) DO UPDATE SET article_id = excluded.article_id "
+      "WHERE message_ids.article_id IS NULL AND excluded.article_id IS NOT NULL",
+      {Text(message_id), Int(ticket_id), OptInt(article_id)});
 }
 
 }  // namespace replydesk::store

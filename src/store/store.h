@@ -112,6 +112,10 @@ class Tx {
   // --- job queue --------------------------------------------------------------
   virtual Result<Id> EnqueueJob(const std::string& kind, const std::string& payload,
                                 UnixSeconds run_at) = 0;
+  // EnqueueJob for callers that do not need the id: on PostgreSQL it waits
+  // for no answer (see SqlConnection::Exec), one round trip less per job.
+  virtual Status QueueJob(const std::string& kind, const std::string& payload,
+                          UnixSeconds run_at) = 0;
   // Claims up to `limit` ready jobs of the given kinds (all kinds when empty)
   // whose run_at <= now, plus running jobs whose lease expired, locks them for
   // `lease_seconds` under `worker`. Concurrent claimers never get the same job
@@ -154,7 +158,8 @@ class Tx {
   // Returns the next human ticket number (a counter row, starts at the
   // configured base) — unique even with concurrent transactions.
   virtual Result<int64_t> NextTicketNumber() = 0;
-  // Inserts the ticket (number from NextTicketNumber); returns it with id assigned.
+  // Inserts the ticket; returns it with id assigned. Number 0: takes the next
+  // one (NextTicketNumber) in the same statement where the backend allows.
   virtual Result<domain::Ticket> CreateTicket(const domain::Ticket& t) = 0;
   virtual Result<domain::Ticket> GetTicket(Id id) = 0;
   virtual Result<std::optional<domain::Ticket>> FindTicketByNumber(int64_t number) = 0;

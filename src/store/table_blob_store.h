@@ -13,6 +13,8 @@ namespace replydesk::store {
 
 class TableBlobStore final : public BlobStore {
  public:
+  // Put looks for a blob of this size or more before sending it.
+  static constexpr size_t kLookFirstBytes = 64 * 1024;
   explicit TableBlobStore(SqlConnection& conn) : conn_(conn) {}
 
   // Durable when the statement commits: at return outside a transaction, at

@@ -1,7 +1,7 @@
 // TestDatabase: fresh SQLite folders and PostgreSQL databases per test.
 #include "store_test_env.h"
 
-#include <pqxx/pqxx>
+#include <libpq-fe.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -36,14 +36,19 @@ std::string WithDatabase(const std::string& url, const std::string& name) {
 }
 
 Status PgAdmin(const std::string& sql) {
-  try {
-    pqxx::connection conn(PgAdminUrl());
-    pqxx::nontransaction tx(conn);
-    tx.exec(sql);
-    return util::OkStatus();
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kUnavailable, "test.postgres", sql + ": " + e.what());
+  PGconn* conn = PQconnectdb(PgAdminUrl());
+  Status st = util::OkStatus();
+  if (PQstatus(conn) != CONNECTION_OK) {
+    st = MakeError(ErrorCode::kUnavailable, "test.postgres", sql + ": " + PQerrorMessage(conn));
+  } else {
+    PGresult* r = PQexec(conn, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      st = MakeError(ErrorCode::kUnavailable, "test.postgres", sql + ": " + PQerrorMessage(conn));
+    }
+    PQclear(r);
   }
+  PQfinish(conn);
+  return st;
 }
 
 }  // namespace
