@@ -1,8 +1,8 @@
 // `replydesk import PATH...`: Maildir folders, mbox files and single .eml
-// files. Messages are accepted in batches (one filesystem sync and one
-// transaction per batch — the source stays on disk, so a crash loses nothing
-// and a rerun skips what was imported as duplicates), then processed. A
-// progress bar is drawn on a terminal; a summary ends the run.
+// files. Messages are accepted and processed in batches (one filesystem sync
+// and one transaction per batch — the source stays on disk, so a crash loses
+// nothing and a rerun skips what was imported as duplicates). A progress bar
+// is drawn on a terminal; a summary ends the run.
 #include <unistd.h>
 
 #include <atomic>
@@ -18,7 +18,6 @@
 #include "channels/mailbox_source.h"
 #include "services/inbound_service.h"
 #include "services/inbound_worker.h"
-#include "services/raw_message_cache.h"
 
 namespace replydesk::app {
 namespace {
@@ -55,10 +54,12 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-// Accepts in the calling thread; a second thread claims and parses batches
-// and a third commits them, each with its own store connection, so parsing
-// overlaps with the accept and processing transactions. The accepted bytes
-// reach the parser in memory (raw_cache_); it reads the store only on a miss.
+// The calling thread reads the messages and prepares each batch (size check,
+// hash, parse: InboundWorker::PrepareNew); a second thread, with its own
+// store connection, accepts and processes it in one transaction
+// (AcceptAndComplete) while the next batch is parsed. One commit and one
+// sync per batch, no job queued for what is processed here. With
+// --no-process the batches are only accepted, each with its processing job.
 class Importer {
  public:
   Importer(store::Store& store, const GlobalOptions& g, const services::IngestSettings& settings,
@@ -66,19 +67,20 @@ class Importer {
       : o_(o),
         g_(g),
         settings_(settings),
-        service_(store, util::SystemClock::Instance(), settings) {
-    if (!o_.no_process) processor_ = std::thread([this] { Process(); });
+        service_(store, util::SystemClock::Instance(), settings),
+        preparer_(store, util::SystemClock::Instance(), settings, WorkerName()) {
+    if (!o_.no_process) committer_ = std::thread([this] { Commit(); });
   }
   ~Importer() { [[maybe_unused]] util::Status st = Finish(); }
 
-  // Waits until everything accepted is processed; returns the first processing error.
+  // Waits until every batch handed over is committed; returns the first error.
   util::Status Finish() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       done_ = true;
     }
     cv_.notify_all();
-    if (processor_.joinable()) processor_.join();
+    if (committer_.joinable()) committer_.join();
     std::lock_guard<std::mutex> lock(mu_);
     return error_;
   }
@@ -99,99 +101,62 @@ class Importer {
 
   util::Status Flush() {
     if (pending_.empty()) return util::OkStatus();
-    RD_ASSIGN_OR_RETURN(auto results, service_.AcceptBatch(pending_));
-    for (size_t i = 0; i < results.size(); ++i) {
-      const services::AcceptResult& r = results[i];
-      ++(r.duplicate ? counts_.duplicates : counts_.imported);
-      if (!r.duplicate && !o_.no_process) raw_cache_.Put(r.raw_sha256, std::move(pending_[i].raw));
+    std::vector<services::AcceptRequest> reqs;
+    reqs.swap(pending_);
+    if (o_.no_process) {
+      RD_ASSIGN_OR_RETURN(auto results, service_.AcceptBatch(reqs));
+      for (const services::AcceptResult& r : results) ++(r.duplicate ? duplicates_ : imported_);
+      return util::OkStatus();
     }
-    pending_.clear();
-    cv_.notify_all();
-    return util::OkStatus();
+    std::vector<size_t> refused;  // none: Add checked the size
+    RD_ASSIGN_OR_RETURN(auto batch, preparer_.PrepareNew(service_, std::move(reqs), &refused));
+    counts_.refused += refused.size();
+    return Hand(std::move(batch));
   }
 
   ImportCounts& counts() {
+    counts_.imported = imported_;
+    counts_.duplicates = duplicates_;
     counts_.failed = failed_;
     return counts_;
   }
 
  private:
-  // Claims and prepares (reads, parses) batches; a second thread commits
-  // them one batch behind, so parsing overlaps with the processing
-  // transactions. Batches are committed in the order they were claimed.
-  void Process() {
-    std::thread committer([this] { Commit(); });
-    auto store = OpenStore(g_);
-    if (!store.ok()) SetError(store.error());
-    std::optional<services::InboundWorker> preparer;
-    if (store.ok())
-      preparer.emplace(**store, util::SystemClock::Instance(), settings_, WorkerName(),
-                       TriggerSettings(g_));
-    if (preparer) preparer->UseRawCache(&raw_cache_);
-    while (preparer && !Failed()) {
-      // Read before claiming: once done_ is set every message is committed,
-      // so an empty claim after it means there is nothing left.
-      const bool accept_done = Done();
-      auto batch = preparer->ClaimAndPrepare(o_.batch);
-      if (!batch.ok()) {
-        SetError(batch.error());
-        break;
-      }
-      if (!batch->empty()) {
-        Hand(std::move(batch).value());
-        continue;
-      }
-      if (accept_done) break;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (!done_) cv_.wait_for(lock, std::chrono::milliseconds(50));
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      prepared_all_ = true;
-    }
-    cv_.notify_all();
-    committer.join();
-  }
-
   // Waits until the committer has taken the previous batch, then offers this one.
-  void Hand(std::vector<services::PreparedJob> batch) {
+  util::Status Hand(std::vector<services::NewMessage> batch) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return !ready_ || !error_.ok(); });
-    if (!error_.ok()) return;
+    if (!error_.ok()) return error_;
     ready_ = std::move(batch);
     cv_.notify_all();
+    return util::OkStatus();
   }
 
   void Commit() {
     auto store = OpenStore(g_);
     if (!store.ok()) return SetError(store.error());
+    services::InboundService service(**store, util::SystemClock::Instance(), settings_);
     services::InboundWorker worker(**store, util::SystemClock::Instance(), settings_, WorkerName(),
                                    TriggerSettings(g_));
     while (true) {
-      std::vector<services::PreparedJob> batch;
+      std::vector<services::NewMessage> batch;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return ready_ || prepared_all_ || !error_.ok(); });
+        cv_.wait(lock, [this] { return ready_ || done_ || !error_.ok(); });
         if (!ready_ || !error_.ok()) return;
         batch = std::move(*ready_);
         ready_.reset();
       }
       cv_.notify_all();
-      auto r = worker.Complete(batch);
+      auto r = worker.AcceptAndComplete(service, batch);
       if (!r.ok()) return SetError(r.error());
+      for (const services::NewMessage& m : batch)
+        ++(m.accepted.duplicate ? duplicates_ : imported_);
       failed_ += r->failed;
     }
   }
 
   std::string WorkerName() const { return "import-" + std::to_string(getpid()); }
-  bool Done() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return done_;
-  }
-  bool Failed() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return !error_.ok();
-  }
 
   void SetError(const util::Error& e) {
     {
@@ -205,18 +170,16 @@ class Importer {
   const GlobalOptions& g_;
   const services::IngestSettings& settings_;
   services::InboundService service_;
+  services::InboundWorker preparer_;  // parses; blob files only, no transactions
   std::vector<services::AcceptRequest> pending_;
-  // Bounded: when processing falls behind, later messages are read from the store.
-  services::RawMessageCache raw_cache_{size_t{64} << 20};
   ImportCounts counts_;
-  std::thread processor_;
+  std::atomic<size_t> imported_{0}, duplicates_{0}, failed_{0};
+  std::thread committer_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool done_ = false;                                        // everything is accepted
-  std::optional<std::vector<services::PreparedJob>> ready_;  // prepared, not yet committed
-  bool prepared_all_ = false;
+  bool done_ = false;                                       // everything is handed over
+  std::optional<std::vector<services::NewMessage>> ready_;  // prepared, not yet committed
   util::Status error_;
-  std::atomic<size_t> failed_{0};
 };
 
 int RunImport(const GlobalOptions& g, const ImportOptions& o) {

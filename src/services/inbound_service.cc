@@ -52,19 +52,22 @@ util::Result<store::NewInbound> InboundService::Prepare(const AcceptRequest& req
   return row;
 }
 
-util::Status InboundService::Commit(store::Tx& tx, const store::NewInbound& row,
-                                    std::string_view raw, AcceptResult* out) {
+util::Status InboundService::CommitRow(store::Tx& tx, const store::NewInbound& row,
+                                       std::string_view raw, bool queue_job, AcceptResult* out,
+                                       bool raw_stored) {
   RD_ASSIGN_OR_RETURN(auto inserted, tx.InsertInbound(row));
   out->inbound_id = inserted.id;
   out->duplicate = inserted.duplicate;
   out->raw_sha256 = row.raw_sha256;
   if (!inserted.duplicate) {
-    if (store_.blobs().InDatabase()) {
+    if (store_.blobs().InDatabase() && !raw_stored) {
       // Same transaction as the row: durable together at COMMIT, one fsync.
       RD_RETURN_IF_ERROR(store_.blobs().PutHashed(row.raw_sha256, raw));
       util::FaultPoint("accept.after_blob");
     }
-    RD_RETURN_IF_ERROR(tx.QueueJob(kProcessJob, std::to_string(inserted.id), row.received_at));
+    if (queue_job) {
+      RD_RETURN_IF_ERROR(tx.QueueJob(kProcessJob, std::to_string(inserted.id), row.received_at));
+    }
   }
   util::FaultPoint("accept.before_commit");
   return util::OkStatus();
@@ -76,7 +79,7 @@ util::Result<AcceptResult> InboundService::Accept(const AcceptRequest& req) {
   // After this commit: the inbound row and its job are durable; only now may
   // the caller answer 250 / exit 0 / delete from the source mailbox.
   RD_RETURN_IF_ERROR(store_.Transact(
-      [&](store::Tx& tx) -> util::Status { return Commit(tx, row, req.raw, &result); }));
+      [&](store::Tx& tx) -> util::Status { return CommitRow(tx, row, req.raw, true, &result); }));
   util::FaultPoint("accept.after_commit");
   return result;
 }
@@ -94,7 +97,7 @@ util::Result<std::vector<AcceptResult>> InboundService::AcceptBatch(
   std::vector<AcceptResult> results(rows.size());
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     for (size_t i = 0; i < rows.size(); ++i) {
-      RD_RETURN_IF_ERROR(Commit(tx, rows[i], reqs[i].raw, &results[i]));
+      RD_RETURN_IF_ERROR(CommitRow(tx, rows[i], reqs[i].raw, true, &results[i]));
     }
     return util::OkStatus();
   }));

@@ -50,6 +50,18 @@ class InboundService {
   // committed.
   util::Result<std::vector<AcceptResult>> AcceptBatch(const std::vector<AcceptRequest>& reqs);
 
+  // The two halves of AcceptBatch for a caller that processes in the same
+  // transaction (InboundWorker::AcceptAndComplete, import): PrepareRow checks
+  // the size and hashes (with blob files: writes the raw file, deferred sync:
+  // store.blobs().Flush() before the commit); CommitRow inserts the row and,
+  // with blobs in the database, the raw blob (unless the caller stored it
+  // already), and a processing job when asked.
+  util::Result<store::NewInbound> PrepareRow(const AcceptRequest& req) {
+    return Prepare(req, util::Sync::kDeferred);
+  }
+  util::Status CommitRow(store::Tx& tx, const store::NewInbound& row, std::string_view raw,
+                         bool queue_job, AcceptResult* out, bool raw_stored = false);
+
   // Puts a failed or stuck message back in the queue (`inbound retry ID`).
   util::Status Retry(domain::Id inbound_id);
 
@@ -57,9 +69,6 @@ class InboundService {
 
  private:
   util::Result<store::NewInbound> Prepare(const AcceptRequest& req, util::Sync sync);
-  // Inserts the row and its job; with blobs in the database, also the raw blob.
-  util::Status Commit(store::Tx& tx, const store::NewInbound& row, std::string_view raw,
-                      AcceptResult* out);
 
   store::Store& store_;
   const util::Clock& clock_;

@@ -32,11 +32,12 @@ void ForEachParentId(const mail::ParsedMessage& p, F fn) {
 // accept a reply milliseconds before its own request; processed in that
 // order, the reply would open the ticket and the request become its second
 // article. Across batches: InboundWorker::DeferEarlyReplies.
-void ParentsFirst(std::vector<PreparedJob>& items) {
+template <typename T, typename MsgOf>
+void ParentsFirst(std::vector<T>& items, MsgOf msg_of) {
   std::unordered_map<std::string_view, size_t> by_id;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (items[i].msg && !items[i].msg->parsed.message_id.empty())
-      by_id.emplace(items[i].msg->parsed.message_id, i);
+    const std::optional<PreparedMessage>& m = msg_of(items[i]);
+    if (m && !m->parsed.message_id.empty()) by_id.emplace(m->parsed.message_id, i);
   }
   if (by_id.size() < 2) return;
   // depth = 1 + the deepest parent in the batch; bounded by the batch size
@@ -45,8 +46,9 @@ void ParentsFirst(std::vector<PreparedJob>& items) {
   for (size_t round = 0; round < items.size(); ++round) {
     bool changed = false;
     for (size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].msg) continue;
-      ForEachParentId(items[i].msg->parsed, [&](const std::string& id) {
+      const std::optional<PreparedMessage>& m = msg_of(items[i]);
+      if (!m) continue;
+      ForEachParentId(m->parsed, [&](const std::string& id) {
         auto parent = by_id.find(id);
         if (parent == by_id.end() || parent->second == i) return;
         if (depth[parent->second] + 1 > depth[i]) {
@@ -61,7 +63,7 @@ void ParentsFirst(std::vector<PreparedJob>& items) {
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return depth[a] < depth[b]; });
-  std::vector<PreparedJob> sorted;
+  std::vector<T> sorted;
   sorted.reserve(items.size());
   for (size_t i : order) sorted.push_back(std::move(items[i]));
   items = std::move(sorted);
@@ -83,29 +85,26 @@ InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, Inge
   }
 }
 
-util::Result<std::string> InboundWorker::ReadRaw(const std::string& sha256) {
-  if (raw_cache_ != nullptr) {
-    if (std::optional<std::string> raw = raw_cache_->Take(sha256)) return std::move(*raw);
-  }
-  return store_.blobs().Get(sha256);
-}
-
 util::Status InboundWorker::Prepare(Item& item) {
   if (!item.msg) return util::OkStatus();
-  PreparedMessage& msg = *item.msg;
-  auto raw = ReadRaw(msg.inbound.raw_sha256);
+  auto raw = store_.blobs().Get(item.msg->inbound.raw_sha256);
   if (!raw.ok()) {
     if (raw.error().code == util::ErrorCode::kUnavailable) return raw.error();
     item.error = raw.error().ToString();
     return util::OkStatus();
   }
-  msg.parsed = parser_.Parse(*raw);
+  return Analyse(item, *raw);
+}
+
+util::Status InboundWorker::Analyse(Item& item, std::string_view raw) {
+  PreparedMessage& msg = *item.msg;
+  msg.parsed = parser_.Parse(raw);
   // Text analysis outside the transaction: what the customer wrote now, in
   // which language, and whether this is a bounce of our own mail.
   msg.visible_text = mail::TrimReply(msg.parsed.text).visible_text;
   msg.language = mail::DetectLanguage(msg.visible_text);
   if (msg.parsed.auto_submitted) {
-    mail::BounceReport report = mail::ParseBounce(*raw);
+    mail::BounceReport report = mail::ParseBounce(raw);
     if (report.is_bounce) msg.bounce = std::move(report);
   }
   // Blobs in the database are written inside the processing transaction (StoreBlobs).
@@ -125,7 +124,7 @@ util::Status InboundWorker::Prepare(Item& item) {
 }
 
 util::Status InboundWorker::StoreBlobs(PreparedMessage& msg) {
-  if (!store_.blobs().InDatabase()) return util::OkStatus();
+  if (!store_.blobs().InDatabase() || msg.blobs_stored) return util::OkStatus();
   msg.attachment_sha256.clear();  // Transact may run the batch again
   if (!msg.parsed.html.empty()) {
     RD_ASSIGN_OR_RETURN(msg.html_sha256, store_.blobs().Put(msg.parsed.html));
@@ -139,7 +138,8 @@ util::Status InboundWorker::StoreBlobs(PreparedMessage& msg) {
 
 util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* result) {
   if (item.deferred) return util::OkStatus();  // given back already
-  if (!item.msg) return tx.CompleteJob(item.job.id);
+  const bool has_job = item.job.id != 0;       // AcceptAndComplete: none
+  if (!item.msg) return has_job ? tx.CompleteJob(item.job.id) : util::OkStatus();
   const domain::Id inbound_id = item.msg->inbound.id;
   const util::UnixSeconds now = clock_.Now();
   ProcessOutcome outcome;
@@ -164,7 +164,7 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
     if (outcome.ticket_id != 0) ticket = outcome.ticket_id;
     RD_RETURN_IF_ERROR(
         tx.SetInboundResult(inbound_id, InboundState::kProcessed, "", ticket, article));
-    return tx.CompleteJob(item.job.id);
+    return has_job ? tx.CompleteJob(item.job.id) : util::OkStatus();
   }
   // Kept and visible with its error; retried with exponential backoff, then parked.
   ++result->failed;
@@ -176,6 +176,10 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
   std::optional<util::UnixSeconds> retry_at;
   if (item.job.attempts + 1 < settings_.max_attempts) {
     retry_at = now + (int64_t{settings_.retry_base_seconds} << std::min(item.job.attempts, 16));
+  }
+  if (!has_job) {  // parked when out of attempts: no job, `inbound retry` queues one
+    if (!retry_at) return util::OkStatus();
+    return tx.QueueJob(InboundService::kProcessJob, std::to_string(inbound_id), *retry_at);
   }
   return tx.FailJob(item.job.id, error, retry_at);
 }
@@ -205,7 +209,8 @@ util::Result<std::vector<PreparedJob>> InboundWorker::ClaimAndPrepare(int batch)
     return util::OkStatus();
   }));
   for (Item& item : items) RD_RETURN_IF_ERROR(Prepare(item));
-  ParentsFirst(items);
+  ParentsFirst(items,
+               [](const Item& item) -> const std::optional<PreparedMessage>& { return item.msg; });
   // Blob files of the batch are durable before Complete commits rows naming them.
   if (!items.empty()) RD_RETURN_IF_ERROR(store_.blobs().Flush());
   return items;
@@ -273,6 +278,80 @@ util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& item
     RD_RETURN_IF_ERROR(tx.LockThreading());         // once for the batch, not per message
     RD_RETURN_IF_ERROR(DeferEarlyReplies(tx, items));
     for (Item& item : items) RD_RETURN_IF_ERROR(Finish(tx, item, &result));
+    util::FaultPoint("process.before_commit");
+    return util::OkStatus();
+  }));
+  return result;
+}
+
+util::Result<std::vector<NewMessage>> InboundWorker::PrepareNew(InboundService& service,
+                                                                std::vector<AcceptRequest> reqs,
+                                                                std::vector<size_t>* refused) {
+  std::vector<NewMessage> out;
+  out.reserve(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    auto row = service.PrepareRow(reqs[i]);
+    if (!row.ok()) {
+      if (row.error().detail != "inbound.too_large") return row.error();
+      refused->push_back(i);
+      continue;
+    }
+    NewMessage& m = out.emplace_back();
+    m.row = std::move(row).value();
+    m.raw = std::move(reqs[i].raw);
+    domain::Inbound in;
+    in.raw_sha256 = m.row.raw_sha256;
+    in.size = m.row.size;
+    in.source = m.row.source;
+    in.envelope_from = m.row.envelope_from;
+    in.recipients = m.row.recipients;
+    in.message_id = m.row.message_id;
+    in.dedup_key = m.row.dedup_key;
+    in.received_at = m.row.received_at;
+    in.default_channel_id = m.row.default_channel_id;
+    m.item.msg = PreparedMessage{std::move(in), {}, std::nullopt, {}};
+    RD_RETURN_IF_ERROR(Analyse(m.item, m.raw));
+  }
+  // A reply and its request in one batch: the request is accepted first.
+  ParentsFirst(
+      out, [](const NewMessage& m) -> const std::optional<PreparedMessage>& { return m.item.msg; });
+  if (out.empty()) return out;
+  if (!store_.blobs().InDatabase()) {
+    RD_RETURN_IF_ERROR(store_.blobs().Flush());  // the files of the batch are durable
+  } else if (store_.backend() == store::Backend::kPostgres) {
+    // Blob rows first, in a transaction of this connection, while another
+    // commits the previous batch: on PostgreSQL (concurrent writers) the
+    // server stores the bytes on a second core, and the batch's transaction
+    // writes rows only. As with files, a crash may leave an orphan blob
+    // (harmless: content-addressed), never a row naming a missing one.
+    RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx&) -> util::Status {
+      for (NewMessage& m : out) {
+        RD_RETURN_IF_ERROR(store_.blobs().PutHashed(m.row.raw_sha256, m.raw));
+        m.item.msg->blobs_stored = false;  // Transact may run this again
+        RD_RETURN_IF_ERROR(StoreBlobs(*m.item.msg));
+        m.item.msg->blobs_stored = true;
+      }
+      return util::OkStatus();
+    }));
+    for (NewMessage& m : out) m.raw_stored = true;
+  }
+  return out;
+}
+
+util::Result<BatchResult> InboundWorker::AcceptAndComplete(InboundService& service,
+                                                           std::vector<NewMessage>& messages) {
+  BatchResult result;
+  result.claimed = static_cast<int>(messages.size());
+  if (messages.empty()) return result;
+  RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
+    result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
+    RD_RETURN_IF_ERROR(tx.LockThreading());
+    for (NewMessage& m : messages) {
+      RD_RETURN_IF_ERROR(service.CommitRow(tx, m.row, m.raw, false, &m.accepted, m.raw_stored));
+      if (m.accepted.duplicate) continue;  // stored before: nothing to process
+      m.item.msg->inbound.id = m.accepted.inbound_id;
+      RD_RETURN_IF_ERROR(Finish(tx, m.item, &result));
+    }
     util::FaultPoint("process.before_commit");
     return util::OkStatus();
   }));

@@ -14,9 +14,9 @@
 
 #include "mail/mime_parser.h"
 #include "services/automation.h"
+#include "services/inbound_service.h"
 #include "services/ingest_settings.h"
 #include "services/message_processor.h"
-#include "services/raw_message_cache.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -35,6 +35,17 @@ struct PreparedJob {
   std::optional<PreparedMessage> msg;  // nullopt: nothing to do (already processed or gone)
   std::string error;                   // preparation failed: recorded as a processing failure
   bool deferred = false;               // given back to wait for its request (DeferEarlyReplies)
+};
+
+// A message not accepted yet, prepared for AcceptAndComplete (import): its
+// inbound row to insert, its bytes, and its parse. The results are filled in
+// by AcceptAndComplete.
+struct NewMessage {
+  store::NewInbound row;
+  std::string raw;
+  bool raw_stored = false;  // the raw blob row is committed already (PrepareNew)
+  PreparedJob item;         // job.id 0: no job; msg->inbound.id set at the accept
+  AcceptResult accepted;
 };
 
 class InboundWorker {
@@ -63,16 +74,28 @@ class InboundWorker {
   util::Result<std::vector<PreparedJob>> ClaimAndPrepare(int batch);
   util::Result<BatchResult> Complete(std::vector<PreparedJob>& items);
 
+  // Accept and processing in ONE transaction, for a source that keeps the
+  // message until we are done (import: the files stay on disk, a rerun skips
+  // what was committed as duplicates). No job is queued for a message
+  // processed here; one that fails is stored with its error and gets a retry
+  // job. PrepareNew checks, hashes and parses the batch (messages over the
+  // size limit are left out: `refused` gets their indexes) and makes blob
+  // files durable; AcceptAndComplete (on this or another worker) inserts and
+  // processes them, a duplicate only counted (accepted.duplicate).
+  util::Result<std::vector<NewMessage>> PrepareNew(InboundService& service,
+                                                   std::vector<AcceptRequest> reqs,
+                                                   std::vector<size_t>* refused);
+  util::Result<BatchResult> AcceptAndComplete(InboundService& service,
+                                              std::vector<NewMessage>& messages);
+
   // Runs batches until no job is ready; returns the totals.
   util::Result<BatchResult> Drain(int batch = 200);
-
-  // Takes raw messages from `cache` when it holds them (by raw SHA-256) and
-  // reads the store otherwise. The cache must outlive the worker; null: none.
-  void UseRawCache(RawMessageCache* cache) { raw_cache_ = cache; }
 
  private:
   using Item = PreparedJob;
   util::Status Prepare(Item& item);
+  // Parses and analyses the raw bytes into item.msg (errors: item.error).
+  util::Status Analyse(Item& item, std::string_view raw);
   // In the processing transaction, before the batch: a reply whose own
   // request was accepted after it (concurrent deliveries) and is still queued
   // waits for it: its job is given back, ready again in a second, and the
@@ -83,8 +106,6 @@ class InboundWorker {
   // kGraceSeconds for them (its request may still be in the accept). Live
   // deliveries (LMTP, pipe) only. No transaction of its own.
   util::Status DeferEarlyReplies(store::Tx& tx, std::vector<Item>& items);
-  // The raw bytes: from the cache when it has them, else from the store.
-  util::Result<std::string> ReadRaw(const std::string& sha256);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);
   // With blobs in the database: stores the HTML body and attachments inside
   // the processing transaction.
@@ -97,7 +118,6 @@ class InboundWorker {
   mail::MimeParser parser_;
   MessageProcessor processor_;
   std::unique_ptr<Automation> automation_;  // null: no triggers
-  RawMessageCache* raw_cache_ = nullptr;
 };
 
 }  // namespace replydesk::services

@@ -6,8 +6,9 @@
 
 #include "services/inbound_service.h"
 #include "services/inbound_worker.h"
-#include "services/raw_message_cache.h"
 #include "services_test_env.h"
+#include "store/pg_connection.h"
+#include "store/sqlite_connection.h"
 
 namespace replydesk::services {
 namespace {
@@ -264,57 +265,136 @@ TEST_P(InboundPipelineTest, AttachmentsAreStoredAsBlobs) {
   EXPECT_EQ(*store().blobs().Get(atts[0].sha256), "hello log");
 }
 
-TEST_P(InboundPipelineTest, RawFromCacheGivesTheSameTicketsAsFromTheStore) {
-  // Two messages of one thread; the first comes from the cache, the second
-  // (not in it: a miss) from the store.
-  RawMessageCache cache(1 << 20);
-  worker_->UseRawCache(&cache);
-  std::string first = Mail("<m1@x>", "Ivan <ivan@x.com>", "Printer broken", "It jams.");
-  AcceptResult a = Deliver(first);
-  EXPECT_EQ(a.raw_sha256, Inbound(a.inbound_id).raw_sha256);
-  ASSERT_TRUE(cache.Put(a.raw_sha256, first));
-  // Without its stored blob the message can only have come from the cache.
-  ASSERT_TRUE(RemoveBlob(a.raw_sha256));
-  Deliver(Mail("<m2@x>", "ivan@x.com", "Re: Printer broken", "Still.", "In-Reply-To: <m1@x>\n"));
-  BatchResult r = Process();
-  EXPECT_EQ(r.processed, 2);
-  EXPECT_EQ(r.failed, 0);
-  EXPECT_EQ(cache.size(), 0u);  // taken, not kept
-  EXPECT_EQ(cache.bytes(), 0u);
+// import: a batch accepted and processed in one transaction, prepared by one
+// worker (parse; on PostgreSQL also the blob rows) and committed by another.
+TEST_P(InboundPipelineTest, ImportAcceptsAndProcessesABatchInOneTransaction) {
+  const std::string request = Mail("<m1@x>", "Ivan <ivan@x.com>", "Printer broken", "It jams.");
+  const std::string attachment =
+      "From: b@y.com\nTo: support@ours.example\nSubject: Log\nMessage-ID: <att@x>\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain; charset=utf-8\n\nSee attached.\n"
+      "--b\nContent-Type: text/plain; name=\"app.log\"\nContent-Disposition: attachment; "
+      "filename=\"app.log\"\nContent-Transfer-Encoding: base64\n\naGVsbG8gbG9n\n--b--\n";
+  std::vector<AcceptRequest> reqs = {
+      // The reply comes first in the source; the request still opens the ticket.
+      {Mail("<m2@x>", "ivan@x.com", "Re: Printer broken", "Still.", "In-Reply-To: <m1@x>\n"),
+       "import",
+       "",
+       {}},
+      {request, "import", "", {}},
+      {request, "import", "", {}},  // the same bytes twice: stored once
+      {attachment, "import", "", {}},
+  };
+  AcceptResult earlier = Deliver(Mail("<m0@x>", "c@z.com", "Old", "imported before"));
+  Process();
+  reqs.push_back({Mail("<m0@x>", "c@z.com", "Old", "imported before"), "import", "", {}});
+
+  std::vector<size_t> refused;
+  auto prepared = worker_->PrepareNew(*service_, reqs, &refused);
+  ASSERT_TRUE(prepared.ok()) << prepared.error().ToString();
+  EXPECT_TRUE(refused.empty());
+  ASSERT_EQ(prepared->size(), 5u);
+  auto second = store::Store::Open(db_->Options());
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  InboundService committer_service(**second, clock_, settings_);
+  InboundWorker committer(**second, clock_, settings_, "test");
+  auto r = committer.AcceptAndComplete(committer_service, *prepared);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->processed, 3);
+  EXPECT_EQ(r->new_tickets, 2);
+  int duplicates = 0;
+  for (const NewMessage& m : *prepared) duplicates += m.accepted.duplicate ? 1 : 0;
+  EXPECT_EQ(duplicates, 2);  // the second copy, and the message imported before
+  for (const NewMessage& m : *prepared) {
+    if (m.item.msg->parsed.message_id == "m0@x") {
+      EXPECT_EQ(m.accepted.inbound_id, earlier.inbound_id);
+    }
+  }
+
   auto tickets = Tickets();
-  ASSERT_EQ(tickets.size(), 1u);
-  EXPECT_EQ(tickets[0].subject, "Printer broken");
-  auto articles = Articles(tickets[0].id);
+  ASSERT_EQ(tickets.size(), 3u);
+  auto by_subject = [&](const std::string& subject) {
+    for (const domain::Ticket& t : tickets) {
+      if (t.subject == subject) return t.id;
+    }
+    ADD_FAILURE() << "no ticket " << subject;
+    return domain::Id{0};
+  };
+  auto articles = Articles(by_subject("Printer broken"));
   ASSERT_EQ(articles.size(), 2u);
   EXPECT_EQ(articles[0].message_id, "m1@x");
-  EXPECT_EQ(articles[0].sender_name, "Ivan");
-  EXPECT_NE(articles[0].body_text.find("It jams."), std::string::npos);
-  EXPECT_NE(articles[1].body_text.find("Still."), std::string::npos);
-}
-
-TEST_P(InboundPipelineTest, RawCacheMissReadsTheStore) {
-  RawMessageCache cache(1 << 20);
-  worker_->UseRawCache(&cache);
-  AcceptResult a = Deliver(Mail("<m1@x>", "a@x.com", "Hello", "body"));
-  // Not in the cache (a worker that crashed took it, or it did not fit): the
-  // job, claimed again after its lease, reads the stored blob.
+  EXPECT_EQ(articles[1].message_id, "m2@x");
+  EXPECT_EQ(Inbound(articles[0].inbound_id.value()).state, InboundState::kProcessed);
+  EXPECT_EQ(*store().blobs().Get(Inbound(articles[0].inbound_id.value()).raw_sha256), request);
+  auto atts = Attachments(Articles(by_subject("Log")).at(0).id);
+  ASSERT_EQ(atts.size(), 1u);
+  EXPECT_EQ(*store().blobs().Get(atts[0].sha256), "hello log");
+  // Processed in the accepting transaction: no job left behind.
+  int64_t jobs = -1;
   ASSERT_TRUE(store()
                   .Transact([&](store::Tx& tx) -> util::Status {
-                    RD_ASSIGN_OR_RETURN(auto jobs,
-                                        tx.ClaimJobs("crashed", {}, clock_.Now(), 1, 10));
-                    EXPECT_EQ(jobs.size(), 1u);
+                    RD_ASSIGN_OR_RETURN(jobs, tx.CountJobs(""));
                     return util::OkStatus();
                   })
                   .ok());
-  clock_.Advance(settings_.job_lease_seconds + 2);
+  EXPECT_EQ(jobs, 0);
+}
+
+TEST_P(InboundPipelineTest, ImportKeepsAMessageWhoseProcessingFailsWithARetryJob) {
+  // The database refuses this one ticket (a trigger): processing fails after the accept.
+  const std::string url = db_->Options().url;
+  std::unique_ptr<store::SqlConnection> conn;
+  std::string sql;
+  if (GetParam() == store::Backend::kSqlite) {
+    auto c = store::SqliteConnection::Open(url, 5000);
+    ASSERT_TRUE(c.ok());
+    conn = std::move(*c);
+    sql =
+        "CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.subject = 'Refused' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+  } else {
+    auto c = store::PgConnection::Open(url);
+    ASSERT_TRUE(c.ok());
+    conn = std::move(*c);
+    sql =
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+        "IF NEW.subject = 'Refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql; "
+        "CREATE TRIGGER refuse BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse()";
+  }
+  ASSERT_TRUE(conn->ExecScript(sql).ok());
+  std::vector<AcceptRequest> reqs = {
+      {Mail("<ok1@x>", "a@x.com", "Fine", "one"), "import", "", {}},
+      {Mail("<bad@x>", "a@x.com", "Refused", "two"), "import", "", {}},
+      {Mail("<ok2@x>", "b@x.com", "Also fine", "three"), "import", "", {}},
+  };
+  std::vector<size_t> refused;
+  auto prepared = worker_->PrepareNew(*service_, reqs, &refused);
+  ASSERT_TRUE(prepared.ok()) << prepared.error().ToString();
+  auto r = worker_->AcceptAndComplete(*service_, *prepared);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->processed, 2);
+  EXPECT_EQ(r->failed, 1);
+  EXPECT_EQ(Tickets().size(), 2u);
+  const domain::Id bad = (*prepared)[1].accepted.inbound_id;
+  domain::Inbound in = Inbound(bad);
+  EXPECT_EQ(in.state, InboundState::kFailed);
+  EXPECT_NE(in.error.find("refused by the test"), std::string::npos) << in.error;
+  // Its retry job runs after the backoff, and works once the cause is gone.
+  ASSERT_TRUE(
+      conn->ExecScript("DROP TRIGGER refuse" +
+                       std::string(GetParam() == store::Backend::kSqlite ? "" : " ON tickets"))
+          .ok());
+  EXPECT_EQ(Process().claimed, 0);  // not before its time
+  clock_.Advance(settings_.retry_base_seconds + 1);
   EXPECT_EQ(Process().processed, 1);
-  EXPECT_EQ(Inbound(a.inbound_id).state, InboundState::kProcessed);
-  EXPECT_EQ(Tickets().size(), 1u);
+  EXPECT_EQ(Inbound(bad).state, InboundState::kProcessed);
+  EXPECT_EQ(Tickets().size(), 3u);
 }
 
 TEST_P(InboundPipelineTest, BatchPreparedByOneWorkerIsCompletedByAnother) {
-  // As import runs it: one connection claims and parses the next batch while
-  // another commits the previous one.
+  // RunBatch in two halves on two connections: one claims and parses the
+  // next batch while another commits the previous one.
   auto second = store::Store::Open(db_->Options());
   ASSERT_TRUE(second.ok()) << second.error().ToString();
   InboundWorker committer(**second, clock_, settings_, "test");
