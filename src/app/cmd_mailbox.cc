@@ -216,52 +216,6 @@ int Test(const GlobalOptions& g, const std::string& name) {
   return 0;
 }
 
-// Processes accepted messages in a second thread with its own store
-// connection while the poll fetches, as `import` does.
-class Processor {
- public:
-  explicit Processor(const GlobalOptions& g) : g_(g), thread_([this] { Run(); }) {}
-  ~Processor() { [[maybe_unused]] util::Status st = Finish(); }
-  void Wake() { cv_.notify_all(); }
-  util::Status Finish() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    return error_;
-  }
-
- private:
-  void Run() {
-    auto store = OpenStore(g_);
-    if (!store.ok()) return SetError(store.error());
-    services::InboundWorker worker(**store, util::SystemClock::Instance(), MakeIngestSettings(g_),
-                                   "fetch-" + std::to_string(getpid()), TriggerSettings(g_));
-    while (true) {
-      auto r = worker.RunBatch(200);
-      if (!r.ok()) return SetError(r.error());
-      if (r->claimed > 0) continue;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (done_) return;
-      cv_.wait_for(lock, std::chrono::milliseconds(50));
-    }
-  }
-  void SetError(const util::Error& e) {
-    std::lock_guard<std::mutex> lock(mu_);
-    error_ = e;
-  }
-
-  const GlobalOptions& g_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  util::Status error_;
-  std::thread thread_;
-};
-
 void DrawProgress(const services::PollProgress& p, bool final) {
   if (p.total == 0) return;
   const int width = 40;
@@ -287,12 +241,25 @@ int Fetch(const GlobalOptions& g, const std::string& name, bool no_process, int 
     return Fail(util::MakeError(util::ErrorCode::kNotFound, "mailbox.not_found",
                                 "no mailbox '" + name + "'"));
   }
-  std::optional<Processor> processor;
-  if (!no_process) processor.emplace(g);
   channels::RemoteMailboxFactoryImpl factory;
-  services::MailboxPoller poller(**store, factory, &*key, util::SystemClock::Instance(),
-                                 MakeIngestSettings(g));
-  if (processor) poller.set_on_accepted([&] { processor->Wake(); });
+  const services::IngestSettings settings = MakeIngestSettings(g);
+  services::MailboxPoller poller(**store, factory, &*key, util::SystemClock::Instance(), settings);
+  // Processing in the accepting transaction, as `import` does: each batch
+  // commits on a second connection while the next one is fetched and parsed.
+  std::unique_ptr<store::Store> committer_store;
+  std::optional<services::InboundWorker> preparer, committer;
+  std::optional<services::InboundService> committer_service;
+  if (!no_process) {
+    auto opened = OpenStore(g);
+    if (!opened.ok()) return Fail(opened.error());
+    committer_store = std::move(*opened);
+    const std::string worker = "fetch-" + std::to_string(getpid());
+    preparer.emplace(**store, util::SystemClock::Instance(), settings, worker);
+    committer.emplace(*committer_store, util::SystemClock::Instance(), settings, worker,
+                      TriggerSettings(g));
+    committer_service.emplace(*committer_store, util::SystemClock::Instance(), settings);
+    poller.ProcessInline(&*preparer, &*committer_service, &*committer);
+  }
   services::PollOptions options;
   options.batch = batch;
   options.max_messages = 0;  // one full poll: every new message
@@ -308,13 +275,11 @@ int Fetch(const GlobalOptions& g, const std::string& name, bool no_process, int 
   };
   const auto started = std::chrono::steady_clock::now();
   auto r = poller.PollOnce(*account, options);
-  util::Status processed = processor ? processor->Finish() : util::OkStatus();
   if (!r.ok()) {
     std::fprintf(stderr, "replydesk: mailbox %s: %s\n", name.c_str(),
                  services::MailboxPoller::Describe(r.error()).c_str());
     return 1;
   }
-  if (!processed.ok()) return Fail(processed.error());
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const int64_t handled = r->imported + r->duplicates + r->refused;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 
 #include "util/fault.h"
@@ -61,6 +62,7 @@ struct MailboxPoller::Run {
   int64_t uid_validity = 0;
   int64_t last_uid = 0;
   size_t handled = 0;  // todo[0, handled) are committed
+  size_t limit = 0;    // todo[0, limit) are handled in this poll (the per-poll cap)
   PollResult result;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -191,12 +193,19 @@ util::Status MailboxPoller::CommitProgress(Run& run, size_t begin, size_t end, i
   });
 }
 
-// Handles todo[begin, end): fetch, accept, dispose, record progress.
-util::Status MailboxPoller::ImportBatch(Run& run, size_t begin, size_t end) {
-  const MailboxAccount& a = run.account;
+// One batch: todo[begin, end), the messages fetched, and the commit in flight.
+struct MailboxPoller::Batch {
+  size_t begin = 0, end = 0;
   std::vector<AcceptRequest> requests;
-  std::vector<RemoteMessageRef> accepted;
-  for (size_t i = begin; i < end; ++i) {
+  std::vector<RemoteMessageRef> fetched;  // parallel to requests
+  std::vector<NewMessage> prepared;       // ProcessInline
+  std::future<util::Result<BatchResult>> processing;
+  util::Result<std::vector<AcceptResult>> accepted = std::vector<AcceptResult>();
+};
+
+util::Status MailboxPoller::FetchBatch(Run& run, Batch& batch) {
+  const MailboxAccount& a = run.account;
+  for (size_t i = batch.begin; i < batch.end; ++i) {
     const RemoteMessageRef& ref = run.todo[i];
     if (ref.size > static_cast<int64_t>(settings_.max_message_bytes)) {
       // As LMTP would answer 552: refused, and left where it is.
@@ -212,33 +221,68 @@ util::Status MailboxPoller::ImportBatch(Run& run, size_t begin, size_t end) {
       ++run.result.refused;
       continue;
     }
-    requests.push_back(
+    batch.requests.push_back(
         {std::move(raw), domain::MailProtocolName(a.protocol), "", {}, a.channel_id});
-    accepted.push_back(ref);
+    batch.fetched.push_back(ref);
+  }
+  return util::OkStatus();
+}
+
+util::Status MailboxPoller::PrepareBatch(Batch& batch) {
+  if (committer_ == nullptr || batch.requests.empty()) return util::OkStatus();
+  std::vector<size_t> refused;  // none: FetchBatch checked the size
+  RD_ASSIGN_OR_RETURN(batch.prepared,
+                      preparer_->PrepareNew(inbound_, std::move(batch.requests), &refused));
+  return util::OkStatus();
+}
+
+util::Status MailboxPoller::StartBatch(Batch& batch) {
+  if (committer_ == nullptr) {
+    if (batch.requests.empty()) return util::OkStatus();
+    // After this commit the batch is stored and will be processed.
+    batch.accepted = inbound_.AcceptBatch(batch.requests);
+    if (!batch.accepted.ok()) return batch.accepted.error();
+    if (on_accepted_) on_accepted_();  // the jobs are there: workers may start
+    return util::OkStatus();
+  }
+  if (batch.prepared.empty()) return util::OkStatus();
+  batch.processing = std::async(std::launch::async, [this, &batch] {
+    return committer_->AcceptAndComplete(*committer_service_, batch.prepared);
+  });
+  return util::OkStatus();
+}
+
+util::Status MailboxPoller::FinishBatch(Run& run, Batch& batch) {
+  const MailboxAccount& a = run.account;
+  std::vector<AcceptResult> results;
+  if (batch.processing.valid()) {
+    RD_ASSIGN_OR_RETURN([[maybe_unused]] BatchResult processed, batch.processing.get());
+    for (const NewMessage& m : batch.prepared) results.push_back(m.accepted);
+  } else {
+    if (!batch.accepted.ok()) return batch.accepted.error();
+    results = std::move(*batch.accepted);
   }
   int64_t imported = 0;
-  if (!requests.empty()) {
-    // After this commit the batch is stored and will be processed.
-    RD_ASSIGN_OR_RETURN(std::vector<AcceptResult> results, inbound_.AcceptBatch(requests));
-    for (const AcceptResult& r : results) {
-      if (r.duplicate) {
-        ++run.result.duplicates;
-      } else {
-        ++imported;
-      }
+  for (const AcceptResult& r : results) {
+    if (r.duplicate) {
+      ++run.result.duplicates;
+    } else {
+      ++imported;
     }
-    run.result.imported += imported;
-    if (on_accepted_) on_accepted_();
   }
+  run.result.imported += imported;
   Step("mailbox.after_accept");
   // Only what is committed is flagged, moved or deleted on the server.
-  if (a.after_import != domain::AfterImport::kKeep && !accepted.empty()) {
-    RD_RETURN_IF_ERROR(run.session->Dispose(accepted));
+  if (a.after_import != domain::AfterImport::kKeep && !batch.fetched.empty()) {
+    RD_RETURN_IF_ERROR(run.session->Dispose(batch.fetched));
   }
   Step("mailbox.after_dispose");
-  RD_RETURN_IF_ERROR(CommitProgress(run, begin, end, imported));
-  run.handled = end;
+  RD_RETURN_IF_ERROR(CommitProgress(run, batch.begin, batch.end, imported));
+  run.handled = batch.end;
   Step("mailbox.after_progress");
+  if (run.options.progress) {
+    run.options.progress({static_cast<int64_t>(run.handled), static_cast<int64_t>(run.limit)});
+  }
   return util::OkStatus();
 }
 
@@ -249,24 +293,48 @@ util::Status MailboxPoller::Poll(Run& run) {
   RD_RETURN_IF_ERROR(run.account.protocol == MailProtocol::kImap ? ListImap(run) : ListPop3(run));
   run.result.listed = static_cast<int64_t>(run.todo.size());
   if (!run.redispose.empty()) RD_RETURN_IF_ERROR(run.session->Dispose(run.redispose));
-  size_t limit = run.todo.size();
+  size_t& limit = run.limit;
+  limit = run.todo.size();
   if (o.max_messages > 0) limit = std::min(limit, static_cast<size_t>(o.max_messages));
-  const size_t batch = static_cast<size_t>(std::max(1, o.batch));
-  while (run.handled < limit) {
+  const size_t batch_size = static_cast<size_t>(std::max(1, o.batch));
+  // With ProcessInline, batch k commits while batch k+1 is fetched and
+  // parsed; it is disposed and recorded before k+1 is handed over. Without,
+  // each batch is accepted, disposed and recorded before the next is fetched.
+  std::unique_ptr<Batch> in_flight;
+  size_t next = 0;
+  util::Status st = util::OkStatus();
+  while (next < limit) {
     if (o.stop != nullptr && o.stop->load()) break;
-    if (o.max_seconds > 0 && run.handled > 0 &&
+    if (o.max_seconds > 0 && next > 0 &&
         std::chrono::steady_clock::now() - run.started >= std::chrono::seconds(o.max_seconds)) {
       break;
     }
-    size_t end = run.handled;
+    auto batch = std::make_unique<Batch>();
+    batch->begin = next;
+    batch->end = next;
     size_t bytes = 0;
-    while (end < limit && end - run.handled < batch && bytes < kBatchBytes) {
-      bytes += static_cast<size_t>(std::max<int64_t>(0, run.todo[end].size));
-      ++end;
+    while (batch->end < limit && batch->end - next < batch_size && bytes < kBatchBytes) {
+      bytes += static_cast<size_t>(std::max<int64_t>(0, run.todo[batch->end].size));
+      ++batch->end;
     }
-    RD_RETURN_IF_ERROR(ImportBatch(run, run.handled, end));
-    if (o.progress) o.progress({static_cast<int64_t>(run.handled), static_cast<int64_t>(limit)});
+    next = batch->end;
+    st = FetchBatch(run, *batch);
+    if (st.ok()) st = PrepareBatch(*batch);
+    if (st.ok() && in_flight) {
+      st = FinishBatch(run, *in_flight);
+      in_flight.reset();
+    }
+    if (st.ok()) st = StartBatch(*batch);
+    if (st.ok() && committer_ == nullptr) st = FinishBatch(run, *batch);  // accepted: at once
+    if (!st.ok()) break;
+    if (committer_ != nullptr) in_flight = std::move(batch);
   }
+  // A commit still running is waited for (and disposed) even after a failure.
+  if (in_flight) {
+    util::Status last = FinishBatch(run, *in_flight);
+    if (st.ok()) st = last;
+  }
+  RD_RETURN_IF_ERROR(st);
   run.result.remaining = static_cast<int64_t>(run.todo.size() - run.handled);
   // IMAP: EXPUNGE (delete) and LOGOUT; POP3: QUIT, which makes the DELEs real.
   return run.session->Close();

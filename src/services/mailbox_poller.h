@@ -35,6 +35,7 @@
 
 #include "domain/mailbox_account.h"
 #include "services/inbound_service.h"
+#include "services/inbound_worker.h"
 #include "services/ingest_settings.h"
 #include "services/ports/remote_mailbox.h"
 #include "store/store.h"
@@ -85,6 +86,19 @@ class MailboxPoller {
   // the account (and logged), not returned: only the claim's store error is.
   util::Result<bool> PollNextDue(const PollOptions& options, int lease_seconds = 600);
 
+  // Processes what the poll accepts in the accepting transaction
+  // (InboundWorker::AcceptAndComplete) on `committer`, which must have a
+  // store of its own: each batch commits in a second thread while the poll
+  // fetches and parses the next one with `preparer` (on this poller's
+  // store). One commit per batch and no jobs: a first import (`mailbox
+  // fetch`). Without it the accepted messages wait as jobs for the workers.
+  // Both workers must outlive the poller.
+  void ProcessInline(InboundWorker* preparer, InboundService* committer_service,
+                     InboundWorker* committer) {
+    preparer_ = preparer;
+    committer_service_ = committer_service;
+    committer_ = committer;
+  }
   // Called after every committed accept batch (serve wakes its workers).
   void set_on_accepted(std::function<void()> fn) { on_accepted_ = std::move(fn); }
   // Tests: called at each named step (besides util::FaultPoint), may throw to
@@ -105,7 +119,16 @@ class MailboxPoller {
   util::Status Poll(Run& run);
   util::Status ListImap(Run& run);
   util::Status ListPop3(Run& run);
-  util::Status ImportBatch(Run& run, size_t begin, size_t end);
+  struct Batch;
+  // Fetches todo[begin, end) (what is over the size limit is left on the server).
+  util::Status FetchBatch(Run& run, Batch& batch);
+  // ProcessInline: parses a fetched batch (PrepareNew).
+  util::Status PrepareBatch(Batch& batch);
+  // Accepts a fetched batch, or with ProcessInline starts its commit.
+  util::Status StartBatch(Batch& batch);
+  // Waits for the batch's commit, then disposes it on the server and
+  // records the progress.
+  util::Status FinishBatch(Run& run, Batch& batch);
   util::Status CommitProgress(Run& run, size_t begin, size_t end, int64_t imported);
   void Step(const char* name);
 
@@ -115,6 +138,9 @@ class MailboxPoller {
   const util::Clock& clock_;
   IngestSettings settings_;
   InboundService inbound_;
+  InboundWorker* preparer_ = nullptr;  // ProcessInline
+  InboundService* committer_service_ = nullptr;
+  InboundWorker* committer_ = nullptr;
   std::function<void()> on_accepted_;
   std::function<void(std::string_view)> step_hook_;
 };

@@ -71,8 +71,26 @@ class MailboxPollerTest : public ServicesTest {
   }
 
   std::unique_ptr<MailboxPoller> Poller() {
-    return std::make_unique<MailboxPoller>(store(), factory_, key_.get(), clock_, settings_);
+    auto poller = std::make_unique<MailboxPoller>(store(), factory_, key_.get(), clock_, settings_);
+    if (inline_) {  // as `mailbox fetch` runs it: processing on a second connection
+      if (!committer_store_) {
+        auto opened = store::Store::Open(db_->Options());
+        EXPECT_TRUE(opened.ok());
+        committer_store_ = std::move(*opened);
+        preparer_ = std::make_unique<InboundWorker>(store(), clock_, settings_, "fetch");
+        committer_ = std::make_unique<InboundWorker>(*committer_store_, clock_, settings_, "fetch");
+        committer_service_ = std::make_unique<InboundService>(*committer_store_, clock_, settings_);
+      }
+      poller->ProcessInline(preparer_.get(), committer_service_.get(), committer_.get());
+    }
+    return poller;
   }
+
+  int64_t Jobs() {
+    return Read<int64_t>([](store::Tx& tx) { return tx.CountJobs(""); });
+  }
+
+  void CrashAtEveryStepThenCheck();
 
   util::Result<PollResult> Poll(PollOptions options = {}) {
     return Poller()->PollOnce(Account(), options);
@@ -116,6 +134,10 @@ class MailboxPollerTest : public ServicesTest {
     EXPECT_EQ(ids.size(), static_cast<size_t>(delivered_));
   }
 
+  bool inline_ = false;  // ProcessInline
+  std::unique_ptr<store::Store> committer_store_;
+  std::unique_ptr<InboundWorker> preparer_, committer_;
+  std::unique_ptr<InboundService> committer_service_;
   FakeServer server_;
   FakeFactory factory_{server_};
   IngestSettings settings_;
@@ -179,6 +201,59 @@ TEST_P(MailboxPollerTest, NextPollFetchesOnlyNewMail) {
 // A crash at each step of a batch, in the second batch: the next poll repeats
 // only idempotent work and ends with every message once, all disposed.
 TEST_P(MailboxPollerTest, CrashAtEveryStepLosesNothingAndDuplicatesNothing) {
+  CrashAtEveryStepThenCheck();
+}
+
+// The same with processing in the accepting transaction (`mailbox fetch`):
+// batch 2 commits while batch 3 is fetched, and is disposed only after.
+TEST_P(MailboxPollerTest, CrashAtEveryStepWithInlineProcessingLosesNothing) {
+  inline_ = true;
+  CrashAtEveryStepThenCheck();
+  for (const auto& row : AllInbound()) {
+    EXPECT_EQ(row.state, domain::InboundState::kProcessed) << row.id;
+  }
+  EXPECT_EQ(Jobs(), 0);
+}
+
+TEST_P(MailboxPollerTest, InlineProcessingMakesTicketsAndDisposesOnlyCommittedOnes) {
+  inline_ = true;
+  AddAccount();
+  Deliver(120);
+  std::vector<size_t> stored_at_dispose;
+  server_.on_dispose = [&](const std::vector<RemoteMessageRef>& refs) {
+    std::set<std::string> stored;
+    for (const auto& row : AllInbound()) {
+      // Committed with its processing: never a row still queued.
+      EXPECT_EQ(row.state, domain::InboundState::kProcessed) << row.id;
+      stored.insert(row.raw_sha256);
+    }
+    for (const auto& ref : refs) {
+      const auto& m = server_.messages[ref.uid_number - 1];
+      EXPECT_TRUE(stored.count(util::Sha256Hex(m.raw))) << "disposed before commit: " << ref.uid;
+    }
+    stored_at_dispose.push_back(stored.size());
+  };
+  auto r = Poll();
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->imported, 120);
+  EXPECT_EQ(server_.Seen(), 120);
+  ExpectEachMessageOnce();
+  store::TicketFilter all;
+  all.limit = 1000;
+  EXPECT_EQ(
+      Read<std::vector<domain::Ticket>>([&](store::Tx& tx) { return tx.ListTickets(all); }).size(),
+      120u);
+  EXPECT_EQ(Jobs(), 0);
+  EXPECT_EQ(Account().last_uid, 120);
+  // Three batches of 50, 50 and 20; a batch is disposed after its own commit.
+  ASSERT_EQ(stored_at_dispose.size(), 3u);
+  EXPECT_EQ(stored_at_dispose[0], 50u);
+  EXPECT_EQ(stored_at_dispose[1], 100u);
+  EXPECT_EQ(stored_at_dispose[2], 120u);
+  EXPECT_EQ(server_.log.back(), "close");
+}
+
+void MailboxPollerTest::CrashAtEveryStepThenCheck() {
   for (const char* point :
        {"mailbox.after_accept", "mailbox.after_dispose", "mailbox.after_progress"}) {
     SCOPED_TRACE(point);
