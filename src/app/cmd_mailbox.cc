@@ -258,7 +258,7 @@ int Fetch(const GlobalOptions& g, const std::string& name, bool no_process, int 
     committer.emplace(*committer_store, util::SystemClock::Instance(), settings, worker,
                       TriggerSettings(g));
     committer_service.emplace(*committer_store, util::SystemClock::Instance(), settings);
-    poller.ProcessInline(&*preparer, &*committer_service, &*committer);
+    poller.ProcessInline(&*preparer, &*committer_service, &*committer, committer_store.get());
   }
   services::PollOptions options;
   options.batch = batch;
@@ -334,7 +334,9 @@ void AddMailboxCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
 
   auto* fetch = mailbox->add_subcommand("fetch", "Poll a mailbox once, fetching all new mail");
   auto no_process = std::make_shared<bool>(false);
-  auto batch = std::make_shared<int>(services::PollOptions().batch);
+  // Larger than serve's polls (50): one full poll pays a commit per batch,
+  // and nothing else waits for it (import uses 200 too).
+  auto batch = std::make_shared<int>(200);
   fetch->add_option("NAME", *name, "Account name")->required();
   fetch->add_option("--batch", *batch, "Messages per accept transaction and progress commit")
       ->capture_default_str();

@@ -186,7 +186,8 @@ util::Status MailboxPoller::CommitProgress(Run& run, size_t begin, size_t end, i
   }
   const int64_t backlog = static_cast<int64_t>(run.todo.size() - end);
   // After this commit the batch is never fetched again (unless UIDVALIDITY changes).
-  return store_.Transact([&](store::Tx& tx) -> util::Status {
+  store::Store& store = progress_store_ != nullptr ? *progress_store_ : store_;
+  return store.Transact([&](store::Tx& tx) -> util::Status {
     RD_RETURN_IF_ERROR(tx.AdvanceMailbox(a.id, run.uid_validity, run.last_uid, imported, backlog));
     if (!uidls.empty()) RD_RETURN_IF_ERROR(tx.AddMailboxUidls(a.id, uidls, clock_.Now()));
     return util::OkStatus();

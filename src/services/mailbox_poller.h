@@ -92,12 +92,16 @@ class MailboxPoller {
   // fetches and parses the next one with `preparer` (on this poller's
   // store). One commit per batch and no jobs: a first import (`mailbox
   // fetch`). Without it the accepted messages wait as jobs for the workers.
-  // Both workers must outlive the poller.
+  // `committer_store` is the committer's: the progress of a batch is
+  // committed on it too, between two batches (while it is idle), so that on
+  // SQLite no other connection's write empties its page cache every batch.
+  // All must outlive the poller.
   void ProcessInline(InboundWorker* preparer, InboundService* committer_service,
-                     InboundWorker* committer) {
+                     InboundWorker* committer, store::Store* committer_store) {
     preparer_ = preparer;
     committer_service_ = committer_service;
     committer_ = committer;
+    progress_store_ = committer_store;
   }
   // Called after every committed accept batch (serve wakes its workers).
   void set_on_accepted(std::function<void()> fn) { on_accepted_ = std::move(fn); }
@@ -141,6 +145,7 @@ class MailboxPoller {
   InboundWorker* preparer_ = nullptr;  // ProcessInline
   InboundService* committer_service_ = nullptr;
   InboundWorker* committer_ = nullptr;
+  store::Store* progress_store_ = nullptr;  // CommitProgress on it instead of store_
   std::function<void()> on_accepted_;
   std::function<void(std::string_view)> step_hook_;
 };

@@ -174,15 +174,15 @@ TEST_P(MailboxPollTest, FetchImportsEveryMessageAndMarksItSeen) {
 
 TEST_P(MailboxPollTest, KilledAtEveryStepOfABatchLosesNothingAndDuplicatesNothing) {
   AddMailbox("imapbox", "imap");
-  Deliver(120);  // batches of 50
+  Deliver(120);  // batches of 50 (serve's size)
   // Each run dies at another step; see the batch arithmetic in docs/mailboxes.md.
   for (const char* fault :
        {"mailbox.after_accept@2", "mailbox.after_dispose@2", "mailbox.after_progress@1"}) {
-    ProcessResult killed =
-        Run({"mailbox", "fetch", "imapbox"}, {std::string("REPLYDESK_FAULT=") + fault});
+    ProcessResult killed = Run({"mailbox", "fetch", "imapbox", "--batch", "50"},
+                               {std::string("REPLYDESK_FAULT=") + fault});
     ASSERT_EQ(killed.signal, SIGKILL) << fault << " not reached: " << killed.out << killed.err;
   }
-  ProcessResult rest = Run({"mailbox", "fetch", "imapbox"});
+  ProcessResult rest = Run({"mailbox", "fetch", "imapbox", "--batch", "50"});
   ASSERT_TRUE(rest.Exited(0)) << rest.err;
   EXPECT_EQ(SeenCount(), 120);
   EXPECT_EQ(Mailbox("imapbox")["last_uid"], 120);

@@ -81,7 +81,8 @@ class MailboxPollerTest : public ServicesTest {
         committer_ = std::make_unique<InboundWorker>(*committer_store_, clock_, settings_, "fetch");
         committer_service_ = std::make_unique<InboundService>(*committer_store_, clock_, settings_);
       }
-      poller->ProcessInline(preparer_.get(), committer_service_.get(), committer_.get());
+      poller->ProcessInline(preparer_.get(), committer_service_.get(), committer_.get(),
+                            committer_store_.get());
     }
     return poller;
   }
