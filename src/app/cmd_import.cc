@@ -108,9 +108,7 @@ class Importer {
       for (const services::AcceptResult& r : results) ++(r.duplicate ? duplicates_ : imported_);
       return util::OkStatus();
     }
-    std::vector<size_t> refused;  // none: Add checked the size
-    RD_ASSIGN_OR_RETURN(auto batch, preparer_.PrepareNew(service_, std::move(reqs), &refused));
-    counts_.refused += refused.size();
+    RD_ASSIGN_OR_RETURN(auto batch, preparer_.PrepareNew(service_, std::move(reqs)));
     return Hand(std::move(batch));
   }
 

@@ -69,6 +69,21 @@ void ParentsFirst(std::vector<T>& items, MsgOf msg_of) {
   items = std::move(sorted);
 }
 
+// The inbound row `row` will be once inserted (id 0 until then), still queued.
+domain::Inbound QueuedInbound(const store::NewInbound& row) {
+  domain::Inbound in;
+  in.raw_sha256 = row.raw_sha256;
+  in.size = row.size;
+  in.source = row.source;
+  in.envelope_from = row.envelope_from;
+  in.recipients = row.recipients;
+  in.message_id = row.message_id;
+  in.dedup_key = row.dedup_key;
+  in.received_at = row.received_at;
+  in.default_channel_id = row.default_channel_id;
+  return in;
+}
+
 }  // namespace
 
 InboundWorker::InboundWorker(store::Store& store, const util::Clock& clock, IngestSettings settings,
@@ -285,31 +300,14 @@ util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& item
 }
 
 util::Result<std::vector<NewMessage>> InboundWorker::PrepareNew(InboundService& service,
-                                                                std::vector<AcceptRequest> reqs,
-                                                                std::vector<size_t>* refused) {
+                                                                std::vector<AcceptRequest> reqs) {
   std::vector<NewMessage> out;
   out.reserve(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    auto row = service.PrepareRow(reqs[i]);
-    if (!row.ok()) {
-      if (row.error().detail != "inbound.too_large") return row.error();
-      refused->push_back(i);
-      continue;
-    }
+  for (AcceptRequest& req : reqs) {
     NewMessage& m = out.emplace_back();
-    m.row = std::move(row).value();
-    m.raw = std::move(reqs[i].raw);
-    domain::Inbound in;
-    in.raw_sha256 = m.row.raw_sha256;
-    in.size = m.row.size;
-    in.source = m.row.source;
-    in.envelope_from = m.row.envelope_from;
-    in.recipients = m.row.recipients;
-    in.message_id = m.row.message_id;
-    in.dedup_key = m.row.dedup_key;
-    in.received_at = m.row.received_at;
-    in.default_channel_id = m.row.default_channel_id;
-    m.item.msg = PreparedMessage{std::move(in), {}, std::nullopt, {}};
+    RD_ASSIGN_OR_RETURN(m.row, service.PrepareRow(req));
+    m.raw = std::move(req.raw);
+    m.item.msg = PreparedMessage{QueuedInbound(m.row), {}, std::nullopt, {}};
     RD_RETURN_IF_ERROR(Analyse(m.item, m.raw));
   }
   // A reply and its request in one batch: the request is accepted first.
@@ -333,7 +331,6 @@ util::Result<std::vector<NewMessage>> InboundWorker::PrepareNew(InboundService& 
       }
       return util::OkStatus();
     }));
-    for (NewMessage& m : out) m.raw_stored = true;
   }
   return out;
 }
@@ -347,7 +344,8 @@ util::Result<BatchResult> InboundWorker::AcceptAndComplete(InboundService& servi
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
     RD_RETURN_IF_ERROR(tx.LockThreading());
     for (NewMessage& m : messages) {
-      RD_RETURN_IF_ERROR(service.CommitRow(tx, m.row, m.raw, false, &m.accepted, m.raw_stored));
+      RD_RETURN_IF_ERROR(
+          service.CommitRow(tx, m.row, m.raw, false, &m.accepted, m.item.msg->blobs_stored));
       if (m.accepted.duplicate) continue;  // stored before: nothing to process
       m.item.msg->inbound.id = m.accepted.inbound_id;
       RD_RETURN_IF_ERROR(Finish(tx, m.item, &result));

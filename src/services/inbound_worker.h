@@ -43,8 +43,8 @@ struct PreparedJob {
 struct NewMessage {
   store::NewInbound row;
   std::string raw;
-  bool raw_stored = false;  // the raw blob row is committed already (PrepareNew)
-  PreparedJob item;         // job.id 0: no job; msg->inbound.id set at the accept
+  PreparedJob item;  // job.id 0: no job; msg->inbound.id set at the accept;
+                     // msg->blobs_stored: the raw blob too (PrepareNew)
   AcceptResult accepted;
 };
 
@@ -78,13 +78,12 @@ class InboundWorker {
   // message until we are done (import: the files stay on disk, a rerun skips
   // what was committed as duplicates). No job is queued for a message
   // processed here; one that fails is stored with its error and gets a retry
-  // job. PrepareNew checks, hashes and parses the batch (messages over the
-  // size limit are left out: `refused` gets their indexes) and makes blob
+  // job. PrepareNew hashes and parses the batch (the caller has left out
+  // messages over the size limit: one is an error here) and makes blob
   // files durable; AcceptAndComplete (on this or another worker) inserts and
   // processes them, a duplicate only counted (accepted.duplicate).
   util::Result<std::vector<NewMessage>> PrepareNew(InboundService& service,
-                                                   std::vector<AcceptRequest> reqs,
-                                                   std::vector<size_t>* refused);
+                                                   std::vector<AcceptRequest> reqs);
   util::Result<BatchResult> AcceptAndComplete(InboundService& service,
                                               std::vector<NewMessage>& messages);
 

@@ -231,9 +231,7 @@ util::Status MailboxPoller::FetchBatch(Run& run, Batch& batch) {
 
 util::Status MailboxPoller::PrepareBatch(Batch& batch) {
   if (committer_ == nullptr || batch.requests.empty()) return util::OkStatus();
-  std::vector<size_t> refused;  // none: FetchBatch checked the size
-  RD_ASSIGN_OR_RETURN(batch.prepared,
-                      preparer_->PrepareNew(inbound_, std::move(batch.requests), &refused));
+  RD_ASSIGN_OR_RETURN(batch.prepared, preparer_->PrepareNew(inbound_, std::move(batch.requests)));
   return util::OkStatus();
 }
 

@@ -289,10 +289,8 @@ TEST_P(InboundPipelineTest, ImportAcceptsAndProcessesABatchInOneTransaction) {
   Process();
   reqs.push_back({Mail("<m0@x>", "c@z.com", "Old", "imported before"), "import", "", {}});
 
-  std::vector<size_t> refused;
-  auto prepared = worker_->PrepareNew(*service_, reqs, &refused);
+  auto prepared = worker_->PrepareNew(*service_, reqs);
   ASSERT_TRUE(prepared.ok()) << prepared.error().ToString();
-  EXPECT_TRUE(refused.empty());
   ASSERT_EQ(prepared->size(), 5u);
   auto second = store::Store::Open(db_->Options());
   ASSERT_TRUE(second.ok()) << second.error().ToString();
@@ -368,8 +366,7 @@ TEST_P(InboundPipelineTest, ImportKeepsAMessageWhoseProcessingFailsWithARetryJob
       {Mail("<bad@x>", "a@x.com", "Refused", "two"), "import", "", {}},
       {Mail("<ok2@x>", "b@x.com", "Also fine", "three"), "import", "", {}},
   };
-  std::vector<size_t> refused;
-  auto prepared = worker_->PrepareNew(*service_, reqs, &refused);
+  auto prepared = worker_->PrepareNew(*service_, reqs);
   ASSERT_TRUE(prepared.ok()) << prepared.error().ToString();
   auto r = worker_->AcceptAndComplete(*service_, *prepared);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
