@@ -29,7 +29,7 @@
 #include <sstream>
 #include <thread>
 
-#include "postfix_instance.h"  // FreeLoopbackPort
+#include "postfix_instance.h"  // FreeLoopbackPorts
 
 namespace replydesk::testing {
 namespace {
@@ -119,13 +119,21 @@ DovecotInstance::DovecotInstance(std::vector<User> users) {
     mail_uid_ = static_cast<int>(getuid());
     mail_gid_ = static_cast<int>(getgid());
   }
-  imap_port_ = FreeLoopbackPort();
-  imaps_port_ = FreeLoopbackPort();
-  pop3_port_ = FreeLoopbackPort();
-  pop3s_port_ = FreeLoopbackPort();
   error_ = MakeCertificate();
-  if (error_.empty()) error_ = WriteConfig(users);
-  if (error_.empty()) error_ = Start();
+  // A port found free may be taken by a parallel test before Dovecot binds
+  // it; fresh ports and another try then.
+  for (int attempt = 0; attempt < 3 && error_.empty(); ++attempt) {
+    const std::vector<int> ports = FreeLoopbackPorts(4);
+    imap_port_ = ports[0];
+    imaps_port_ = ports[1];
+    pop3_port_ = ports[2];
+    pop3s_port_ = ports[3];
+    error_ = WriteConfig(users);
+    if (!error_.empty()) break;
+    error_ = Start();
+    if (error_.empty()) break;
+    if (attempt < 2) error_.clear();
+  }
 }
 
 DovecotInstance::~DovecotInstance() {
@@ -203,6 +211,7 @@ std::string DovecotInstance::WriteConfig(const std::vector<User>& users) {
 bool DovecotInstance::WaitForPorts(int timeout_seconds) const {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
+    if (server_ && !server_->Running()) return false;  // refused its configuration
     if (CanConnect(imap_port_) && CanConnect(imaps_port_) && CanConnect(pop3_port_) &&
         CanConnect(pop3s_port_)) {
       return true;

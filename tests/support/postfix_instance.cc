@@ -158,21 +158,30 @@ std::string MainCf(const std::string& dir, const RouteConfig& config) {
 
 }  // namespace
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+std::vector<int> FreeLoopbackPorts(std::size_t count) {
+  // All sockets stay bound until every port is known: a port closed at once
+  // may be handed out again by the next bind to port 0.
+  std::vector<int> fds, ports;
+  for (std::size_t i = 0; i < count; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    fds.push_back(fd);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      break;
+    }
+    ports.push_back(ntohs(addr.sin_port));
   }
-  close(fd);
-  return port;
+  for (int fd : fds) close(fd);
+  ports.resize(count, 0);
+  return ports;
 }
+
+int FreeLoopbackPort() { return FreeLoopbackPorts(1)[0]; }
 
 std::string PostfixInstance::SkipReason() {
   if (access(kPostfix, X_OK) != 0) return "Postfix is not installed (no /usr/sbin/postfix)";

@@ -77,5 +77,7 @@ class PostfixInstance {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, closed).
 int FreeLoopbackPort();
+// COUNT distinct such ports (0 for any that could not be found).
+std::vector<int> FreeLoopbackPorts(std::size_t count);
 
 }  // namespace replydesk::testing
