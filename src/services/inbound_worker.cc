@@ -284,6 +284,14 @@ util::Status InboundWorker::DeferEarlyReplies(store::Tx& tx, std::vector<Item>& 
   return util::OkStatus();
 }
 
+util::Status InboundWorker::ReadAhead(store::Tx& tx, const std::vector<const Item*>& items) {
+  std::vector<const PreparedMessage*> batch;
+  for (const Item* item : items) {
+    if (item->msg && item->error.empty() && !item->deferred) batch.push_back(&*item->msg);
+  }
+  return processor_.ReadAhead(tx, batch);
+}
+
 util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& items) {
   BatchResult result;
   result.claimed = static_cast<int>(items.size());
@@ -292,6 +300,9 @@ util::Result<BatchResult> InboundWorker::Complete(std::vector<PreparedJob>& item
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
     RD_RETURN_IF_ERROR(tx.LockThreading());         // once for the batch, not per message
     RD_RETURN_IF_ERROR(DeferEarlyReplies(tx, items));
+    std::vector<const Item*> pending;
+    for (const Item& item : items) pending.push_back(&item);
+    RD_RETURN_IF_ERROR(ReadAhead(tx, pending));
     for (Item& item : items) RD_RETURN_IF_ERROR(Finish(tx, item, &result));
     util::FaultPoint("process.before_commit");
     return util::OkStatus();
@@ -343,6 +354,9 @@ util::Result<BatchResult> InboundWorker::AcceptAndComplete(InboundService& servi
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
     RD_RETURN_IF_ERROR(tx.LockThreading());
+    std::vector<const Item*> items;
+    for (const NewMessage& m : messages) items.push_back(&m.item);
+    RD_RETURN_IF_ERROR(ReadAhead(tx, items));
     for (NewMessage& m : messages) {
       RD_RETURN_IF_ERROR(
           service.CommitRow(tx, m.row, m.raw, false, &m.accepted, m.item.msg->blobs_stored));

@@ -106,6 +106,8 @@ class InboundWorker {
   // deliveries (LMTP, pipe) only. No transaction of its own.
   util::Status DeferEarlyReplies(store::Tx& tx, std::vector<Item>& items);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);
+  // MessageProcessor::ReadAhead for the items that will be processed.
+  util::Status ReadAhead(store::Tx& tx, const std::vector<const Item*>& items);
   // With blobs in the database: stores the HTML body and attachments inside
   // the processing transaction.
   util::Status StoreBlobs(PreparedMessage& msg);

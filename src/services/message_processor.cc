@@ -266,6 +266,19 @@ util::Status MessageProcessor::IndexMessageIds(store::Tx& tx, const PreparedMess
   return util::OkStatus();
 }
 
+util::Status MessageProcessor::ReadAhead(store::Tx& tx,
+                                         const std::vector<const PreparedMessage*>& batch) const {
+  std::vector<std::string> senders, ids;
+  for (const PreparedMessage* msg : batch) {
+    senders.push_back(domain::NormalizeAddress(Sender(*msg).address));
+    const mail::ParsedMessage& p = msg->parsed;
+    ids.insert(ids.end(), p.in_reply_to.begin(), p.in_reply_to.end());
+    ids.insert(ids.end(), p.references.begin(), p.references.end());
+    ids.push_back(p.message_id);
+  }
+  return tx.ReadAhead(senders, ids);
+}
+
 Result<ProcessOutcome> MessageProcessor::Process(store::Tx& tx, const PreparedMessage& msg,
                                                  util::UnixSeconds now) const {
   // Two workers must not both decide "new ticket" for a message and its reply.

@@ -47,6 +47,9 @@ class MessageProcessor {
 
   util::Result<ProcessOutcome> Process(store::Tx& tx, const PreparedMessage& msg,
                                        util::UnixSeconds now) const;
+  // Lets the store read ahead, in a few queries, what Process will look up
+  // for each of these messages (their senders, their Message-IDs).
+  util::Status ReadAhead(store::Tx& tx, const std::vector<const PreparedMessage*>& batch) const;
 
  private:
   util::Result<domain::Customer> FindOrCreateCustomer(store::Tx& tx, const PreparedMessage& msg,

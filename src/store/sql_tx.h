@@ -11,6 +11,7 @@
 // name is kInternal "store.bad_value".
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -100,6 +101,8 @@ class SqlTx final : public Tx {
   Status RemoveMailboxUidls(Id mailbox_id, const std::vector<std::string>& uidls) override;
 
   Status LockThreading() override;
+  Status ReadAhead(const std::vector<std::string>& email_addresses,
+                   const std::vector<std::string>& message_ids) override;
   Result<std::optional<Id>> FindTicketByMessageIds(
       const std::vector<std::string>& message_ids) override;
   Result<std::vector<std::pair<std::string, Id>>> FindQueuedInbound(
@@ -147,6 +150,7 @@ class SqlTx final : public Tx {
   Result<std::vector<domain::Inbound>> ReadInbound(Rows& rows);
   Result<std::vector<domain::Customer>> ReadCustomers(Rows& rows);
   Result<std::vector<domain::Ticket>> ReadTickets(Rows& rows);
+  Status ReadTicketsAhead(const std::vector<SqlParam>& ids);  // into tickets_
   Result<std::vector<domain::Article>> ReadArticles(Rows& rows);
   Result<std::vector<domain::User>> ReadUsers(Rows& rows);
   Result<std::vector<domain::Outbound>> ReadOutbound(Rows& rows);
@@ -157,11 +161,34 @@ class SqlTx final : public Tx {
                       const std::string& what, const std::string& key, Id id);
   Result<std::vector<domain::MailboxAccount>> ReadMailboxes(Rows& rows);
   Status InsertIdentities(Id customer_id, const std::vector<domain::Identity>& identities);
+  // PostgreSQL: the next id of `table` from `pool`, refilled from the table's
+  // sequence in growing blocks (8, 16, ... 128), so that INSERTs need not
+  // return their id and can wait in the pipeline.
+  Result<Id> TakeId(const char* table, std::vector<Id>& pool);
+  // Runs `select` + "?, ..., ?)" + `suffix` for `keys` in chunks of at most
+  // 64, padded to a power of two by repeating the last key (a handful of
+  // statement shapes serve any count); on_rows gets each chunk's keys and
+  // rows and stops the lookup by returning true.
+  Status QueryIn(std::string_view select, std::string_view suffix,
+                 const std::vector<SqlParam>& keys,
+                 const std::function<bool(Rows&, std::span<const SqlParam>)>& on_rows);
+  // What a rolled-back Nested level may have changed under the caches.
+  void ForgetUndone();
 
   SqlConnection& conn_;
   // FindChannelByAddress' answers in this transaction (channel writes and
   // rolled-back Nested levels empty it).
   std::unordered_map<std::string, std::optional<domain::Channel>> channels_by_address_;
+  // ReadAhead's answers, kept only after it was called: a customer (or none)
+  // per e-mail address, a ticket (or none) per Message-ID, tickets by id.
+  bool read_ahead_ = false;
+  std::unordered_map<std::string, std::optional<domain::Customer>> customers_by_email_;
+  std::unordered_map<std::string, std::optional<Id>> ticket_of_message_id_;
+  std::unordered_map<Id, domain::Ticket> tickets_;
+  std::vector<Id> ticket_ids_, article_ids_;  // TakeId's pools (reversed)
+  int id_blocks_ = 0;                         // blocks taken so far
+  // The ticket number this transaction took last: it holds the counter row.
+  std::optional<int64_t> last_ticket_number_;
   int depth_ = 0;                  // Nested savepoints open
   bool threading_locked_ = false;  // LockThreading taken outside any savepoint
 };

@@ -27,37 +27,50 @@ constexpr domain::Direction kDirections[] = {
 
 Result<Article> SqlTx::CreateArticle(const Article& a) {
   const std::string flags = JoinLines(a.flags);
-  RD_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn_.Query("INSERT INTO articles (ticket_id, kind, direction, customer_id, sender_name, "
-                  "sender_address, to_addresses, cc_addresses, subject, message_id, in_reply_to, "
-                  "body_text, body_html_sha256, inbound_id, flags, created_at, author_user_id, "
-                  "auto_reply, delivery_status, delivery_error, duration_seconds) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                  "RETURNING id",
-                  {Int(a.ticket_id),
-                   Text(domain::ArticleKindName(a.kind)),
-                   Text(domain::DirectionName(a.direction)),
-                   OptInt(a.customer_id),
-                   Text(a.sender_name),
-                   Text(a.sender_address),
-                   Text(a.to),
-                   Text(a.cc),
-                   Text(a.subject),
-                   Text(a.message_id),
-                   Text(a.in_reply_to),
-                   Text(a.body_text),
-                   a.body_html_sha256 ? Text(*a.body_html_sha256) : Null(),
-                   OptInt(a.inbound_id),
-                   Text(flags),
-                   Int(a.created_at),
-                   OptInt(a.author_user_id),
-                   Int(a.auto_reply ? 1 : 0),
-                   Text(a.delivery_status),
-                   Text(a.delivery_error),
-                   Int(a.duration_seconds)}));
-  if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert article: no id");
   Article out = a;
+  out.id = 0;
+  // PostgreSQL: the id taken ahead, the INSERT waits in the pipeline.
+  if (conn_.backend() == Backend::kPostgres) {
+    RD_ASSIGN_OR_RETURN(out.id, TakeId("articles", article_ids_));
+  }
+  const SqlParam params[] = {Int(a.ticket_id),
+                             Text(domain::ArticleKindName(a.kind)),
+                             Text(domain::DirectionName(a.direction)),
+                             OptInt(a.customer_id),
+                             Text(a.sender_name),
+                             Text(a.sender_address),
+                             Text(a.to),
+                             Text(a.cc),
+                             Text(a.subject),
+                             Text(a.message_id),
+                             Text(a.in_reply_to),
+                             Text(a.body_text),
+                             a.body_html_sha256 ? Text(*a.body_html_sha256) : Null(),
+                             OptInt(a.inbound_id),
+                             Text(flags),
+                             Int(a.created_at),
+                             OptInt(a.author_user_id),
+                             Int(a.auto_reply ? 1 : 0),
+                             Text(a.delivery_status),
+                             Text(a.delivery_error),
+                             Int(a.duration_seconds),
+                             Int(out.id)};
+  static constexpr char kInsert[] =
+      "INSERT INTO articles (ticket_id, kind, direction, customer_id, sender_name, "
+      "sender_address, to_addresses, cc_addresses, subject, message_id, in_reply_to, "
+      "body_text, body_html_sha256, inbound_id, flags, created_at, author_user_id, "
+      "auto_reply, delivery_status, delivery_error, duration_seconds";
+  static constexpr char kValues[] = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+  std::span<const SqlParam> all(params);
+  if (out.id != 0) {
+    static const std::string kWithId = std::string(kInsert) + ", id) VALUES (" + kValues + ", ?)";
+    RD_RETURN_IF_ERROR(conn_.Exec(kWithId, all));
+    return out;
+  }
+  static const std::string kReturning =
+      std::string(kInsert) + ") VALUES (" + kValues + ") RETURNING id";
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kReturning, all.first(all.size() - 1)));
+  if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert article: no id");
   out.id = rows.Int(0, 0);
   return out;
 }

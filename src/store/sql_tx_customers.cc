@@ -75,6 +75,11 @@ Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
 }
 
 Result<std::optional<Customer>> SqlTx::FindCustomerByIdentity(const Identity& identity) {
+  const bool cached = read_ahead_ && identity.kind == IdentityKind::kEmail;
+  if (cached) {
+    auto it = customers_by_email_.find(identity.value);
+    if (it != customers_by_email_.end()) return it->second;
+  }
   RD_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.Query(RD_CUSTOMER_COLUMNS "FROM customer_identities i JOIN customers c ON c.id = "
@@ -82,8 +87,10 @@ Result<std::optional<Customer>> SqlTx::FindCustomerByIdentity(const Identity& id
                                       "WHERE i.kind = ? AND i.value = ?" RD_CUSTOMER_ORDER,
                   {Text(domain::IdentityKindName(identity.kind)), Text(identity.value)}));
   RD_ASSIGN_OR_RETURN(auto list, ReadCustomers(rows));
-  if (list.empty()) return std::optional<Customer>();
-  return std::optional<Customer>(std::move(list.front()));
+  std::optional<Customer> found;
+  if (!list.empty()) found = std::move(list.front());
+  if (cached) customers_by_email_[identity.value] = found;
+  return found;
 }
 
 Result<Customer> SqlTx::GetCustomer(Id id) {
@@ -124,10 +131,16 @@ Result<Customer> SqlTx::CreateCustomer(const Customer& c) {
   }
   Customer out = c;
   out.id = *id;
+  if (read_ahead_) {
+    for (const Identity& identity : c.identities) {
+      if (identity.kind == IdentityKind::kEmail) customers_by_email_[identity.value] = out;
+    }
+  }
   return out;
 }
 
 Status SqlTx::AddIdentity(Id customer_id, const Identity& identity) {
+  customers_by_email_.clear();  // the customers' identity lists changed: read again
   Status st = InsertIdentities(customer_id, {identity});
   if (st.ok() || st.error().code != ErrorCode::kAlreadyExists) return st;
   // Adding an identity the customer already has is a no-op.
@@ -140,10 +153,11 @@ Status SqlTx::AddIdentity(Id customer_id, const Identity& identity) {
 }
 
 Status SqlTx::UpdateCustomerName(Id customer_id, const std::string& name) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("UPDATE customers SET name = ? WHERE id = ?",
-                                             {Text(name), Int(customer_id)}));
-  if (rows.affected() == 0) return NotFound("customer", customer_id);
-  return util::OkStatus();
+  for (auto& [address, customer] : customers_by_email_) {
+    if (customer && customer->id == customer_id) customer->name = name;
+  }
+  return conn_.Exec("UPDATE customers SET name = ? WHERE id = ?", {Text(name), Int(customer_id)},
+                    NotFound("customer", customer_id));
 }
 
 // --- organisations, teams, channels -------------------------------------------

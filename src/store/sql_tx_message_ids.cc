@@ -1,6 +1,6 @@
 // SqlTx, part 4: the Message-ID index used for threading (with notmuch-style
 // ghosts: ids referenced before the message itself arrives), and Nested.
-#include <array>
+#include <algorithm>
 #include <functional>
 
 #include "store/sql_tx.h"
@@ -12,58 +12,42 @@ using util::MakeError;
 
 namespace {
 
-// Lookups go in chunks of at most kMaxChunk ids, padded up to a power of two
-// (repeating the last id), so a handful of statement shapes serve any
-// References: header and the statement cache stays small.
 constexpr size_t kMaxChunk = 64;
-constexpr size_t kShapes = 7;  // 1, 2, 4, ..., 64
 
-constexpr char kTicketsByMessageId[] =
-    "SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (";
-constexpr char kQueuedByMessageId[] =
-    "SELECT message_id, id FROM inbound WHERE state = 'queued' AND message_id IN (";
+}  // namespace
 
-template <const char* kSelect>
-const std::string& InSql(size_t shape) {
-  static const std::array<std::string, kShapes> kSql = [] {
-    std::array<std::string, kShapes> sql;
-    for (size_t s = 0; s < kShapes; ++s) {
-      std::string q = std::string(kSelect) + "?";
-      for (size_t i = 1; i < (size_t{1} << s); ++i) q += ", ?";
-      sql[s] = q + ")";
-    }
-    return sql;
-  }();
-  return kSql[shape];
-}
-
-// Runs kSelect for the non-empty `message_ids` in chunks; on_rows gets each
-// non-empty result with the chunk's ids and stops the lookup by returning true.
-template <const char* kSelect>
-Status LookupIn(SqlConnection& conn, const std::vector<std::string>& message_ids,
-                const std::function<bool(Rows&, const std::vector<const std::string*>&)>& on_rows) {
-  std::vector<const std::string*> ids;
-  ids.reserve(message_ids.size());
-  for (const std::string& id : message_ids) {
-    if (!id.empty()) ids.push_back(&id);
-  }
+Status SqlTx::QueryIn(std::string_view select, std::string_view suffix,
+                      const std::vector<SqlParam>& keys,
+                      const std::function<bool(Rows&, std::span<const SqlParam>)>& on_rows) {
   std::vector<SqlParam> params;
-  std::vector<const std::string*> chunk;
-  for (size_t begin = 0; begin < ids.size(); begin += kMaxChunk) {
-    const size_t n = std::min(kMaxChunk, ids.size() - begin);
-    size_t shape = 0;
-    while ((size_t{1} << shape) < n) ++shape;
+  std::string sql;
+  for (size_t begin = 0; begin < keys.size(); begin += kMaxChunk) {
+    const size_t n = std::min(kMaxChunk, keys.size() - begin);
+    size_t padded = 1;
+    while (padded < n) padded *= 2;
     params.clear();
-    for (size_t i = 0; i < (size_t{1} << shape); ++i) {
-      params.push_back(Text(*ids[begin + std::min(i, n - 1)]));
-    }
-    RD_ASSIGN_OR_RETURN(Rows rows, conn.Query(InSql<kSelect>(shape), params));
+    for (size_t i = 0; i < padded; ++i) params.push_back(keys[begin + std::min(i, n - 1)]);
+    sql.assign(select);
+    sql += "?";
+    for (size_t i = 1; i < padded; ++i) sql += ", ?";
+    sql += ")";
+    sql += suffix;
+    RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(sql, params));
     if (rows.empty()) continue;
-    chunk.assign(ids.begin() + static_cast<std::ptrdiff_t>(begin),
-                 ids.begin() + static_cast<std::ptrdiff_t>(begin + n));
-    if (on_rows(rows, chunk)) break;
+    if (on_rows(rows, std::span<const SqlParam>(keys).subspan(begin, n))) break;
   }
   return util::OkStatus();
+}
+
+namespace {
+
+std::vector<SqlParam> TextKeys(const std::vector<std::string>& values) {
+  std::vector<SqlParam> keys;
+  keys.reserve(values.size());
+  for (const std::string& v : values) {
+    if (!v.empty()) keys.push_back(Text(v));
+  }
+  return keys;
 }
 
 }  // namespace
@@ -77,41 +61,126 @@ Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
   } catch (...) {
     --depth_;
     conn_.RollbackToSavepoint();
+    ForgetUndone();
     throw;
   }
   --depth_;
   if (st.ok()) st = conn_.ReleaseSavepoint();
   if (!st.ok()) {
     conn_.RollbackToSavepoint();
-    channels_by_address_.clear();  // it may hold a channel written at the level undone
+    ForgetUndone();
   }
   return st;
 }
 
+void SqlTx::ForgetUndone() {
+  channels_by_address_.clear();  // it may hold a channel written at the level undone
+  last_ticket_number_.reset();   // the counter went back with the level
+  customers_by_email_.clear();   // ReadAhead's answers: asked again when needed
+  ticket_of_message_id_.clear();
+  tickets_.clear();
+}
+
 Result<std::optional<Id>> SqlTx::FindTicketByMessageIds(
     const std::vector<std::string>& message_ids) {
+  if (read_ahead_) {
+    // Answered from memory when every id is known there.
+    bool all_known = true;
+    std::optional<Id> first;
+    for (const std::string& id : message_ids) {
+      if (id.empty()) continue;
+      auto it = ticket_of_message_id_.find(id);
+      if (it == ticket_of_message_id_.end()) {
+        all_known = false;
+        break;
+      }
+      if (!first && it->second) first = it->second;
+    }
+    if (all_known) return first;
+  }
   std::optional<Id> found;
-  RD_RETURN_IF_ERROR(LookupIn<kTicketsByMessageId>(
-      conn_, message_ids, [&](Rows& rows, const std::vector<const std::string*>& ids) {
-        // The first id of the caller's order that is known wins.
-        for (const std::string* id : ids) {
-          for (size_t r = 0; r < rows.size(); ++r) {
-            if (rows.Text(r, 0) == *id) return found = rows.Int(r, 1), true;
+  RD_RETURN_IF_ERROR(QueryIn("SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (",
+                             "", TextKeys(message_ids),
+                             [&](Rows& rows, std::span<const SqlParam> ids) {
+                               // The first id of the caller's order that is known wins.
+                               for (const SqlParam& id : ids) {
+                                 for (size_t r = 0; r < rows.size(); ++r) {
+                                   if (rows.Text(r, 0) == id.s) return found = rows.Int(r, 1), true;
+                                 }
+                               }
+                               return false;
+                             }));
+  return found;
+}
+
+Status SqlTx::ReadAhead(const std::vector<std::string>& email_addresses,
+                        const std::vector<std::string>& message_ids) {
+  read_ahead_ = true;
+  std::vector<SqlParam> emails;
+  for (const std::string& address : email_addresses) {
+    if (!address.empty() && !customers_by_email_.contains(address)) {
+      customers_by_email_[address];  // none, unless found below
+      emails.push_back(Text(address));
+    }
+  }
+  std::optional<Error> unreadable;
+  RD_RETURN_IF_ERROR(QueryIn(
+      "SELECT c.id, c.name, c.language, c.organisation_id, c.created_at, j.kind, j.value "
+      "FROM customer_identities i JOIN customers c ON c.id = i.customer_id "
+      "LEFT JOIN customer_identities j ON j.customer_id = c.id "
+      "WHERE i.kind = 'email' AND i.value IN (",
+      " ORDER BY c.id, j.id", emails, [&](Rows& rows, std::span<const SqlParam>) {
+        auto customers = ReadCustomers(rows);
+        if (!customers.ok()) {
+          unreadable = customers.error();
+          return true;
+        }
+        for (const domain::Customer& c : *customers) {
+          for (const domain::Identity& identity : c.identities) {
+            auto it = customers_by_email_.find(identity.value);
+            if (identity.kind == domain::IdentityKind::kEmail && it != customers_by_email_.end()) {
+              it->second = c;
+            }
           }
         }
         return false;
       }));
-  return found;
+  if (unreadable) return *unreadable;
+  std::vector<SqlParam> ids;
+  for (const std::string& id : message_ids) {
+    if (!id.empty() && !ticket_of_message_id_.contains(id)) {
+      ticket_of_message_id_[id];  // unknown, unless found below
+      ids.push_back(Text(id));
+    }
+  }
+  std::vector<SqlParam> ticket_ids;
+  RD_RETURN_IF_ERROR(QueryIn("SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (",
+                             "", ids, [&](Rows& rows, std::span<const SqlParam>) {
+                               for (size_t r = 0; r < rows.size(); ++r) {
+                                 const Id ticket = rows.Int(r, 1);
+                                 ticket_of_message_id_[rows.Text(r, 0)] = ticket;
+                                 if (!tickets_.contains(ticket)) ticket_ids.push_back(Int(ticket));
+                               }
+                               return false;
+                             }));
+  std::sort(ticket_ids.begin(), ticket_ids.end(),
+            [](const SqlParam& a, const SqlParam& b) { return a.i < b.i; });
+  ticket_ids.erase(std::unique(ticket_ids.begin(), ticket_ids.end(),
+                               [](const SqlParam& a, const SqlParam& b) { return a.i == b.i; }),
+                   ticket_ids.end());
+  return ReadTicketsAhead(ticket_ids);
 }
 
 Result<std::vector<std::pair<std::string, Id>>> SqlTx::FindQueuedInbound(
     const std::vector<std::string>& message_ids) {
   std::vector<std::pair<std::string, Id>> out;
-  RD_RETURN_IF_ERROR(LookupIn<kQueuedByMessageId>(
-      conn_, message_ids, [&](Rows& rows, const std::vector<const std::string*>&) {
-        for (size_t r = 0; r < rows.size(); ++r) out.emplace_back(rows.Text(r, 0), rows.Int(r, 1));
-        return false;
-      }));
+  RD_RETURN_IF_ERROR(
+      QueryIn("SELECT message_id, id FROM inbound WHERE state = 'queued' AND message_id IN (", "",
+              TextKeys(message_ids), [&](Rows& rows, std::span<const SqlParam>) {
+                for (size_t r = 0; r < rows.size(); ++r)
+                  out.emplace_back(rows.Text(r, 0), rows.Int(r, 1));
+                return false;
+              }));
   return out;
 }
 
@@ -123,6 +192,12 @@ Status SqlTx::RecordMessageId(const std::string& message_id, Id ticket_id,
   }
   // New id: inserted. Known ghost: gains its article (its ticket is kept, the
   // thread it was referenced from). Known real id: untouched.
+  if (read_ahead_) {
+    // Only an id known to be new changes its answer: an id not read ahead
+    // may have a row with another ticket, which the statement keeps.
+    auto it = ticket_of_message_id_.find(message_id);
+    if (it != ticket_of_message_id_.end() && !it->second) it->second = ticket_id;
+  }
   return conn_.Exec(
       "INSERT INTO message_ids (message_id, ticket_id, article_id) VALUES (?, ?, ?) "
       "ON CONFLICT (message_id) DO UPDATE SET article_id = excluded.article_id "

@@ -3,7 +3,8 @@
 // NextTicketNumber is one UPDATE ... RETURNING on the counters row: the row
 // lock (PostgreSQL) or the write lock (SQLite) makes concurrent transactions
 // take turns, so no two ever get the same number; a rolled-back transaction
-// gives its number back.
+// gives its number back. On PostgreSQL a transaction's further tickets count
+// on from its first (CreateTicket).
 #include <algorithm>
 
 #include "store/sql_tx.h"
@@ -74,29 +75,58 @@ Result<int64_t> SqlTx::NextTicketNumber() {
   if (rows.empty()) {
     return MakeError(ErrorCode::kInternal, "store.bad_value", "counter ticket_number missing");
   }
-  return rows.Int(0, 0);
+  last_ticket_number_ = rows.Int(0, 0);
+  return *last_ticket_number_;
+}
+
+Result<Id> SqlTx::TakeId(const char* table, std::vector<Id>& pool) {
+  if (pool.empty()) {
+    // A block per question; ids a transaction does not use are gaps, as
+    // after any rollback. Never kept past the transaction, so ids of rows
+    // written at the same time stay close to their order.
+    const int64_t block = std::min<int64_t>(int64_t{8} << std::min(id_blocks_++, 4), 128);
+    RD_ASSIGN_OR_RETURN(Rows rows,
+                        conn_.Query(std::string("SELECT nextval(pg_get_serial_sequence('") + table +
+                                        "', 'id')) FROM generate_series(1, ?)",
+                                    {Int(block)}));
+    for (size_t r = rows.size(); r-- > 0;) pool.push_back(rows.Int(r, 0));
+    if (pool.empty())
+      return MakeError(ErrorCode::kInternal, "store.sql", std::string("no ids for ") + table);
+  }
+  const Id id = pool.back();
+  pool.pop_back();
+  return id;
 }
 
 Result<Ticket> SqlTx::CreateTicket(const Ticket& t) {
   Ticket out = t;
-  // A new number: on PostgreSQL taken from the counter by the INSERT itself
-  // (one round trip, not two); SQLite asks first (no round trips to save).
-  const bool number_in_insert = out.number == 0 && conn_.backend() == Backend::kPostgres;
-  if (out.number == 0 && !number_in_insert) {
-    RD_ASSIGN_OR_RETURN(out.number, NextTicketNumber());
-  }
   static constexpr char kColumns[] =
       "INSERT INTO tickets (number, subject, normalized_subject, status, priority, "
       "customer_id, team_id, channel_id, created_at, updated_at, closed_at, "
-      "assignee_id, language, first_response_due, resolution_due, first_responded_at) VALUES (";
-  static const std::string kWithNumber =
-      std::string(kColumns) +
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, number";
-  static const std::string kNewNumber =
-      "WITH n AS (UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' "
-      "RETURNING value) " +
-      std::string(kColumns) +
-      "(SELECT value FROM n), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, number";
+      "assignee_id, language, first_response_due, resolution_due, first_responded_at";
+  static constexpr char kValues[] = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+  if (conn_.backend() == Backend::kPostgres) {
+    // No round trip per ticket: the id comes from a block taken ahead, the
+    // number from the counter row this transaction locked with its first
+    // ticket (nobody else moves it until we commit; the UPDATE checks that
+    // anyway), and the INSERT goes out with the next question.
+    RD_ASSIGN_OR_RETURN(out.id, TakeId("tickets", ticket_ids_));
+    if (out.number == 0) {
+      if (!last_ticket_number_) {
+        RD_ASSIGN_OR_RETURN(out.number, NextTicketNumber());
+      } else {
+        out.number = *last_ticket_number_ + 1;
+        RD_RETURN_IF_ERROR(conn_.Exec(
+            "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' AND value = ?",
+            {Int(*last_ticket_number_)},
+            MakeError(ErrorCode::kInternal, "store.counter_moved",
+                      "the ticket number counter moved inside a transaction")));
+      }
+      last_ticket_number_ = out.number;
+    }
+  } else if (out.number == 0) {
+    RD_ASSIGN_OR_RETURN(out.number, NextTicketNumber());
+  }
   const SqlParam params[] = {Int(out.number),
                              Text(t.subject),
                              Text(t.normalized_subject),
@@ -112,21 +142,48 @@ Result<Ticket> SqlTx::CreateTicket(const Ticket& t) {
                              Text(t.language),
                              OptInt(t.first_response_due),
                              OptInt(t.resolution_due),
-                             OptInt(t.first_responded_at)};
+                             OptInt(t.first_responded_at),
+                             Int(out.id)};
   std::span<const SqlParam> all(params);
-  RD_ASSIGN_OR_RETURN(Rows rows, number_in_insert ? conn_.Query(kNewNumber, all.subspan(1))
-                                                  : conn_.Query(kWithNumber, all));
-  if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert ticket: no id");
-  out.id = rows.Int(0, 0);
-  out.number = rows.Int(0, 1);
+  if (out.id != 0) {
+    static const std::string kWithId = std::string(kColumns) + ", id) VALUES (" + kValues + ", ?)";
+    RD_RETURN_IF_ERROR(conn_.Exec(kWithId, all));
+  } else {
+    static const std::string kReturning =
+        std::string(kColumns) + ") VALUES (" + kValues + ") RETURNING id";
+    RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kReturning, all.first(all.size() - 1)));
+    if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert ticket: no id");
+    out.id = rows.Int(0, 0);
+  }
+  if (read_ahead_) tickets_[out.id] = out;  // every column is written from `out`
   return out;
 }
 
 Result<Ticket> SqlTx::GetTicket(Id id) {
+  if (read_ahead_) {
+    if (auto it = tickets_.find(id); it != tickets_.end()) return it->second;
+  }
   RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_TICKET_COLUMNS "WHERE id = ?", {Int(id)}));
   RD_ASSIGN_OR_RETURN(auto found, First(ReadTickets(rows)));
   if (!found) return NotFound("ticket", id);
+  if (read_ahead_) tickets_[id] = *found;
   return std::move(*found);
+}
+
+Status SqlTx::ReadTicketsAhead(const std::vector<SqlParam>& ids) {
+  std::optional<Error> unreadable;
+  RD_RETURN_IF_ERROR(QueryIn(RD_TICKET_COLUMNS "WHERE id IN (", "", ids,
+                             [&](Rows& rows, std::span<const SqlParam>) {
+                               auto tickets = ReadTickets(rows);
+                               if (!tickets.ok()) {
+                                 unreadable = tickets.error();
+                                 return true;
+                               }
+                               for (Ticket& t : *tickets) tickets_[t.id] = std::move(t);
+                               return false;
+                             }));
+  if (unreadable) return *unreadable;
+  return util::OkStatus();
 }
 
 Result<std::optional<Ticket>> SqlTx::FindTicketByNumber(int64_t number) {
@@ -169,6 +226,14 @@ Result<std::optional<Ticket>> SqlTx::FindRecentOpenTicket(Id customer_id,
 }
 
 Status SqlTx::TouchTicket(Id id, UnixSeconds updated_at, std::optional<TicketStatus> status) {
+  if (auto it = tickets_.find(id); it != tickets_.end()) {
+    it->second.updated_at = updated_at;
+    if (status) {
+      it->second.status = *status;
+      it->second.closed_at =
+          *status == TicketStatus::kClosed ? std::optional<UnixSeconds>(updated_at) : std::nullopt;
+    }
+  }
   if (!status) {
     return conn_.Exec("UPDATE tickets SET updated_at = ? WHERE id = ?", {Int(updated_at), Int(id)},
                       NotFound("ticket", id));
@@ -180,6 +245,7 @@ Status SqlTx::TouchTicket(Id id, UnixSeconds updated_at, std::optional<TicketSta
 }
 
 Status SqlTx::UpdateTicket(const Ticket& t) {
+  tickets_.erase(t.id);  // read again when asked
   RD_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.Query(

@@ -224,18 +224,27 @@ class Tx {
   // until the transaction ends: PostgreSQL takes a transaction-level advisory
   // lock; SQLite already holds the database write lock.
   virtual Status LockThreading() = 0;
+  // Reads ahead, in a few queries, what processing a batch of messages will
+  // ask one message at a time: the customers with these e-mail addresses,
+  // the tickets of these Message-IDs and those tickets. For the rest of the
+  // transaction FindCustomerByIdentity, FindTicketByMessageIds and GetTicket
+  // answer those keys (and what this transaction writes) from memory. Writes
+  // through this Tx keep the answers true; a rolled-back Nested level
+  // forgets them all. On PostgreSQL each question is a round trip.
+  virtual Status ReadAhead(const std::vector<std::string>& email_addresses,
+                           const std::vector<std::string>& message_ids) = 0;
   // Known ids: received and sent messages (article_id set) and "ghosts": ids
   // referenced by a stored message but not seen yet (article_id null).
   // Returns the ticket of the first id in `message_ids` that is known, trying
   // them in the given order.
   virtual Result<std::optional<Id>> FindTicketByMessageIds(
       const std::vector<std::string>& message_ids) = 0;
-  // Records message_id -> ticket. When the id is already known: an existing
-  // ghost gets article_id filled (ticket kept); a known real id is left as is.
   // Queued (accepted, not yet processed) inbound rows with one of these
   // Message-IDs: (message_id, inbound id). Index inbound(message_id).
   virtual Result<std::vector<std::pair<std::string, Id>>> FindQueuedInbound(
       const std::vector<std::string>& message_ids) = 0;
+  // Records message_id -> ticket. When the id is already known: an existing
+  // ghost gets article_id filled (ticket kept); a known real id is left as is.
   virtual Status RecordMessageId(const std::string& message_id, Id ticket_id,
                                  std::optional<Id> article_id) = 0;
 

@@ -54,6 +54,105 @@ TEST_P(MessageIdsTest, GhostThenRealKeepsTicketAndFillsArticle) {
   EXPECT_EQ(Find({"ghost@x"}), std::optional<Id>(ticket_[0]));
 }
 
+TEST_P(MessageIdsTest, ReadAheadAnswersAsTheDatabaseWouldThroughWritesAndRollbacks) {
+  RD_ASSERT_OK(Record("known@x", ticket_[0], article_[0]));
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    domain::Customer c;
+    c.identities = {{domain::IdentityKind::kEmail, "alice@x"}};
+    RD_ASSIGN_OR_RETURN(c, tx.CreateCustomer(c));
+    return Status();
+  }));
+  auto same_as_database = [&](const std::string& what, auto in_tx, auto fresh) {
+    // The transaction's answer, then the committed truth asked anew.
+    SCOPED_TRACE(what);
+    EXPECT_EQ(in_tx, fresh);
+  };
+  std::optional<Id> alice, bob;
+  int64_t touched_at = 0;
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(tx.LockThreading());
+    // 70 ids: more than one chunk of the IN list.
+    std::vector<std::string> ids = {"known@x", "new@x", "later@x", ""};
+    for (int i = 0; i < 66; ++i) ids.push_back("filler" + std::to_string(i) + "@x");
+    RD_RETURN_IF_ERROR(tx.ReadAhead({"alice@x", "bob@x", ""}, ids));
+    RD_ASSIGN_OR_RETURN(auto a,
+                        tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "alice@x"}));
+    EXPECT_TRUE(a.has_value());
+    if (a) alice = a->id;
+    RD_ASSIGN_OR_RETURN(auto b, tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "bob@x"}));
+    EXPECT_FALSE(b.has_value());
+    RD_ASSIGN_OR_RETURN(auto t, tx.FindTicketByMessageIds({"new@x", "known@x"}));
+    EXPECT_EQ(t, std::optional<Id>(ticket_[0]));
+    RD_ASSIGN_OR_RETURN(t, tx.FindTicketByMessageIds({"new@x", "filler65@x"}));
+    EXPECT_FALSE(t.has_value());
+    // Writes keep the answers true.
+    domain::Customer bob_row;
+    bob_row.identities = {{domain::IdentityKind::kEmail, "bob@x"}};
+    RD_ASSIGN_OR_RETURN(bob_row, tx.CreateCustomer(bob_row));
+    bob = bob_row.id;
+    RD_RETURN_IF_ERROR(tx.UpdateCustomerName(*alice, "Alice"));
+    RD_ASSIGN_OR_RETURN(a, tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "alice@x"}));
+    EXPECT_EQ(a ? a->name : "", "Alice");
+    RD_ASSIGN_OR_RETURN(b, tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "bob@x"}));
+    EXPECT_EQ(b ? b->id : 0, bob_row.id);
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("new@x", ticket_[1], article_[1]));
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("known@x", ticket_[1], std::nullopt));  // kept
+    RD_ASSIGN_OR_RETURN(t, tx.FindTicketByMessageIds({"new@x"}));
+    EXPECT_EQ(t, std::optional<Id>(ticket_[1]));
+    RD_ASSIGN_OR_RETURN(t, tx.FindTicketByMessageIds({"known@x"}));
+    EXPECT_EQ(t, std::optional<Id>(ticket_[0]));
+    RD_ASSIGN_OR_RETURN(domain::Ticket before, tx.GetTicket(ticket_[0]));
+    touched_at = before.updated_at + 50;
+    RD_RETURN_IF_ERROR(tx.TouchTicket(ticket_[0], touched_at, domain::TicketStatus::kClosed));
+    RD_ASSIGN_OR_RETURN(domain::Ticket after, tx.GetTicket(ticket_[0]));
+    EXPECT_EQ(after.updated_at, touched_at);
+    EXPECT_EQ(after.status, domain::TicketStatus::kClosed);
+    EXPECT_EQ(after.closed_at, std::optional<UnixSeconds>(touched_at));
+    domain::Ticket created;
+    created.customer_id = bob_row.id;
+    created.subject = "made here";
+    RD_ASSIGN_OR_RETURN(created, tx.CreateTicket(created));
+    RD_ASSIGN_OR_RETURN(domain::Ticket got, tx.GetTicket(created.id));
+    EXPECT_EQ(got.subject, "made here");
+    EXPECT_EQ(got.number, created.number);
+    // A rolled-back level takes its writes with it, and the answers too.
+    Status undone = tx.Nested([&](Tx& inner) -> Status {
+      domain::Customer carol;
+      carol.identities = {{domain::IdentityKind::kEmail, "carol@x"}};
+      RD_ASSIGN_OR_RETURN(carol, inner.CreateCustomer(carol));
+      RD_RETURN_IF_ERROR(inner.RecordMessageId("later@x", ticket_[1], std::nullopt));
+      RD_RETURN_IF_ERROR(inner.TouchTicket(ticket_[1], touched_at, domain::TicketStatus::kOpen));
+      return util::MakeError(util::ErrorCode::kInternal, "test.undo", "undo");
+    });
+    EXPECT_FALSE(undone.ok());
+    RD_ASSIGN_OR_RETURN(auto c,
+                        tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "carol@x"}));
+    EXPECT_FALSE(c.has_value());
+    RD_ASSIGN_OR_RETURN(t, tx.FindTicketByMessageIds({"later@x"}));
+    EXPECT_FALSE(t.has_value());
+    RD_ASSIGN_OR_RETURN(domain::Ticket other, tx.GetTicket(ticket_[1]));
+    EXPECT_NE(other.updated_at, touched_at);
+    RD_ASSIGN_OR_RETURN(b, tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "bob@x"}));
+    EXPECT_EQ(b ? b->id : 0, bob_row.id) << "what the outer level wrote stays";
+    return Status();
+  }));
+  // What the transaction was told is what it committed.
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(auto a,
+                        tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "alice@x"}));
+    same_as_database("alice's name", std::string("Alice"), a ? a->name : "");
+    RD_ASSIGN_OR_RETURN(auto b, tx.FindCustomerByIdentity({domain::IdentityKind::kEmail, "bob@x"}));
+    same_as_database("bob", bob, b ? std::optional<Id>(b->id) : std::nullopt);
+    RD_ASSIGN_OR_RETURN(auto t, tx.FindTicketByMessageIds({"new@x"}));
+    same_as_database("new@x", std::optional<Id>(ticket_[1]), t);
+    RD_ASSIGN_OR_RETURN(domain::Ticket touched, tx.GetTicket(ticket_[0]));
+    same_as_database("touched", touched_at, touched.updated_at);
+    same_as_database("closed", true, touched.status == domain::TicketStatus::kClosed);
+    return Status();
+  }));
+  EXPECT_FALSE(Find({"later@x"}).has_value());
+}
+
 TEST_P(MessageIdsTest, FirstKnownIdInCallersOrderWins) {
   RD_ASSERT_OK(Record("a@x", ticket_[0], article_[0]));
   RD_ASSERT_OK(Record("b@x", ticket_[1], article_[1]));

@@ -191,6 +191,69 @@ TEST_P(TicketsTest, TicketNumbersUniqueUnderTwoThreads) {
   }
 }
 
+TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesItsNumberBack) {
+  // Two threads, each writing three tickets per transaction, the middle one
+  // in a level that is rolled back: every committed number once, no gaps.
+  constexpr int kTransactions = 15;
+  std::vector<std::pair<Id, int64_t>> kept[2];
+  std::string errors[2];
+  auto worker = [&](int w) {
+    auto store = db_->Open();
+    if (!store.ok()) {
+      errors[w] = store.error().ToString();
+      return;
+    }
+    for (int i = 0; i < kTransactions && errors[w].empty(); ++i) {
+      std::vector<std::pair<Id, int64_t>> mine;
+      Status st = (*store)->Transact([&](Tx& tx) -> Status {
+        mine.clear();
+        RD_ASSIGN_OR_RETURN(Ticket a, tx.CreateTicket(NewTicket("a", i)));
+        Status undone = tx.Nested([&](Tx& inner) -> Status {
+          RD_ASSIGN_OR_RETURN(Ticket b, inner.CreateTicket(NewTicket("b", i)));
+          EXPECT_EQ(b.number, a.number + 1);
+          return util::MakeError(util::ErrorCode::kInternal, "test.undo", "undo");
+        });
+        EXPECT_FALSE(undone.ok());
+        RD_ASSIGN_OR_RETURN(Ticket c, tx.CreateTicket(NewTicket("c", i)));
+        EXPECT_EQ(c.number, a.number + 1) << "the undone number is taken again";
+        mine = {{a.id, a.number}, {c.id, c.number}};
+        return Status();
+      });
+      if (!st.ok()) errors[w] = st.error().ToString();
+      kept[w].insert(kept[w].end(), mine.begin(), mine.end());
+    }
+  };
+  std::thread t0(worker, 0), t1(worker, 1);
+  t0.join();
+  t1.join();
+  EXPECT_EQ(errors[0], "");
+  EXPECT_EQ(errors[1], "");
+  std::set<int64_t> numbers;
+  std::set<Id> ids;
+  for (const auto& list : kept) {
+    for (const auto& [id, number] : list) {
+      ids.insert(id);
+      numbers.insert(number);
+    }
+  }
+  ASSERT_EQ(numbers.size(), size_t{4 * kTransactions});
+  EXPECT_EQ(ids.size(), size_t{4 * kTransactions});
+  EXPECT_EQ(*numbers.begin(), 100001);
+  EXPECT_EQ(*numbers.rbegin(), 100000 + 4 * kTransactions) << "no gaps";
+  // What was committed is what each transaction was told.
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    for (const auto& list : kept) {
+      for (const auto& [id, number] : list) {
+        RD_ASSIGN_OR_RETURN(Ticket t, tx.GetTicket(id));
+        EXPECT_EQ(t.number, number);
+      }
+    }
+    RD_ASSIGN_OR_RETURN(auto all, tx.ListTickets({std::nullopt, std::nullopt, 1000, 0}));
+    EXPECT_EQ(all.size(), size_t{4 * kTransactions});
+    return Status();
+  }));
+}
+
 RD_STORE_TEST_SUITE(TicketsTest);
 
 }  // namespace
