@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -54,13 +55,58 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// One batch at a time from one thread to the next. Put waits while the
+// slot is full; Take waits for a batch and returns none once the sender has
+// closed the relay (or the run failed).
+template <typename T>
+class Relay {
+ public:
+  bool Put(T item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !slot_ || failed_; });
+    if (failed_) return false;
+    slot_ = std::move(item);
+    cv_.notify_all();
+    return true;
+  }
+  std::optional<T> Take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return slot_ || closed_ || failed_; });
+    if (failed_ || !slot_) return std::nullopt;
+    std::optional<T> out = std::move(slot_);
+    slot_.reset();
+    cv_.notify_all();
+    return out;
+  }
+  void Close() { Set(closed_); }
+  void Fail() { Set(failed_); }
+
+ private:
+  void Set(bool& flag) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      flag = true;
+    }
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<T> slot_;
+  bool closed_ = false, failed_ = false;
+};
+
 // The calling thread reads the messages and prepares each batch (size check,
 // hash, parse: InboundWorker::PrepareNew); a second thread, with its own
 // store connection, accepts and processes it in one transaction
 // (AcceptAndComplete) while the next batch is parsed. One commit and one
-// sync per batch, no job queued for what is processed here. With
-// --no-process the batches are only accepted, each with its processing job.
+// sync per batch, no job queued for what is processed here. On PostgreSQL
+// with blobs in the database a thread in between writes each batch's blob
+// rows on a third connection (StoreBlobsAhead), so parsing, storing bytes
+// and writing rows overlap. With --no-process the batches are only
+// accepted, each with its processing job.
 class Importer {
+  using Batch = std::vector<services::NewMessage>;
+
  public:
   Importer(store::Store& store, const GlobalOptions& g, const services::IngestSettings& settings,
            const ImportOptions& o)
@@ -69,17 +115,16 @@ class Importer {
         settings_(settings),
         service_(store, util::SystemClock::Instance(), settings),
         preparer_(store, util::SystemClock::Instance(), settings, WorkerName()) {
-    if (!o_.no_process) committer_ = std::thread([this] { Commit(); });
+    if (o_.no_process) return;
+    committer_ = std::thread([this] { Commit(); });
+    if (preparer_.StoresBlobsAhead()) blob_writer_ = std::thread([this] { WriteBlobs(); });
   }
   ~Importer() { [[maybe_unused]] util::Status st = Finish(); }
 
   // Waits until every batch handed over is committed; returns the first error.
   util::Status Finish() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
+    (blob_writer_.joinable() ? to_blob_writer_ : to_committer_).Close();
+    if (blob_writer_.joinable()) blob_writer_.join();
     if (committer_.joinable()) committer_.join();
     std::lock_guard<std::mutex> lock(mu_);
     return error_;
@@ -108,8 +153,12 @@ class Importer {
       for (const services::AcceptResult& r : results) ++(r.duplicate ? duplicates_ : imported_);
       return util::OkStatus();
     }
-    RD_ASSIGN_OR_RETURN(auto batch, preparer_.PrepareNew(service_, std::move(reqs)));
-    return Hand(std::move(batch));
+    RD_ASSIGN_OR_RETURN(Batch batch, preparer_.PrepareNew(service_, std::move(reqs)));
+    if (!(blob_writer_.joinable() ? to_blob_writer_ : to_committer_).Put(std::move(batch))) {
+      std::lock_guard<std::mutex> lock(mu_);
+      return error_;
+    }
+    return util::OkStatus();
   }
 
   ImportCounts& counts() {
@@ -120,35 +169,42 @@ class Importer {
   }
 
  private:
-  // Waits until the committer has taken the previous batch, then offers this one.
-  util::Status Hand(std::vector<services::NewMessage> batch) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !ready_ || !error_.ok(); });
-    if (!error_.ok()) return error_;
-    ready_ = std::move(batch);
-    cv_.notify_all();
-    return util::OkStatus();
+  struct Worker {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<services::InboundService> service;
+    std::unique_ptr<services::InboundWorker> worker;
+  };
+
+  // A store connection of its own, for a thread.
+  util::Result<Worker> OpenWorker() {
+    RD_ASSIGN_OR_RETURN(auto store, OpenStore(g_));
+    Worker w;
+    w.service = std::make_unique<services::InboundService>(*store, util::SystemClock::Instance(),
+                                                           settings_);
+    w.worker = std::make_unique<services::InboundWorker>(
+        *store, util::SystemClock::Instance(), settings_, WorkerName(), TriggerSettings(g_));
+    w.store = std::move(store);
+    return w;
+  }
+
+  void WriteBlobs() {
+    auto w = OpenWorker();
+    if (!w.ok()) return SetError(w.error());
+    while (std::optional<Batch> batch = to_blob_writer_.Take()) {
+      if (util::Status st = w->worker->StoreBlobsAhead(*batch); !st.ok())
+        return SetError(st.error());
+      if (!to_committer_.Put(std::move(*batch))) return;
+    }
+    to_committer_.Close();
   }
 
   void Commit() {
-    auto store = OpenStore(g_);
-    if (!store.ok()) return SetError(store.error());
-    services::InboundService service(**store, util::SystemClock::Instance(), settings_);
-    services::InboundWorker worker(**store, util::SystemClock::Instance(), settings_, WorkerName(),
-                                   TriggerSettings(g_));
-    while (true) {
-      std::vector<services::NewMessage> batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return ready_ || done_ || !error_.ok(); });
-        if (!ready_ || !error_.ok()) return;
-        batch = std::move(*ready_);
-        ready_.reset();
-      }
-      cv_.notify_all();
-      auto r = worker.AcceptAndComplete(service, batch);
+    auto w = OpenWorker();
+    if (!w.ok()) return SetError(w.error());
+    while (std::optional<Batch> batch = to_committer_.Take()) {
+      auto r = w->worker->AcceptAndComplete(*w->service, *batch);
       if (!r.ok()) return SetError(r.error());
-      for (const services::NewMessage& m : batch)
+      for (const services::NewMessage& m : *batch)
         ++(m.accepted.duplicate ? duplicates_ : imported_);
       failed_ += r->failed;
     }
@@ -161,7 +217,8 @@ class Importer {
       std::lock_guard<std::mutex> lock(mu_);
       if (error_.ok()) error_ = e;
     }
-    cv_.notify_all();
+    to_blob_writer_.Fail();
+    to_committer_.Fail();
   }
 
   const ImportOptions& o_;
@@ -172,11 +229,9 @@ class Importer {
   std::vector<services::AcceptRequest> pending_;
   ImportCounts counts_;
   std::atomic<size_t> imported_{0}, duplicates_{0}, failed_{0};
-  std::thread committer_;
+  Relay<Batch> to_blob_writer_, to_committer_;
+  std::thread blob_writer_, committer_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;                                       // everything is handed over
-  std::optional<std::vector<services::NewMessage>> ready_;  // prepared, not yet committed
   util::Status error_;
 };
 

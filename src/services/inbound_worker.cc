@@ -151,6 +151,25 @@ util::Status InboundWorker::StoreBlobs(PreparedMessage& msg) {
   return util::OkStatus();
 }
 
+namespace {
+
+// What an inbound row names once processed: a bounce is recorded on our
+// outgoing article and made no article itself.
+std::optional<domain::Id> TicketOf(const ProcessOutcome& outcome) {
+  if (outcome.ticket_id == 0) return std::nullopt;
+  return outcome.ticket_id;
+}
+std::optional<domain::Id> ArticleOf(const ProcessOutcome& outcome) {
+  if (outcome.bounce) return std::nullopt;
+  return outcome.article_id;
+}
+void Count(const ProcessOutcome& outcome, BatchResult* result) {
+  ++result->processed;
+  if (outcome.new_ticket) ++result->new_tickets;
+}
+
+}  // namespace
+
 util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* result) {
   if (item.deferred) return util::OkStatus();  // given back already
   const bool has_job = item.job.id != 0;       // AcceptAndComplete: none
@@ -170,15 +189,9 @@ util::Status InboundWorker::Finish(store::Tx& tx, Item& item, BatchResult* resul
                         : util::Status(util::MakeError(util::ErrorCode::kInternal,
                                                        "inbound.unreadable", item.error));
   if (st.ok()) {
-    ++result->processed;
-    if (outcome.new_ticket) ++result->new_tickets;
-    // A bounce is recorded on our outgoing article; it made no article itself.
-    std::optional<domain::Id> article;
-    if (!outcome.bounce) article = outcome.article_id;
-    std::optional<domain::Id> ticket;
-    if (outcome.ticket_id != 0) ticket = outcome.ticket_id;
-    RD_RETURN_IF_ERROR(
-        tx.SetInboundResult(inbound_id, InboundState::kProcessed, "", ticket, article));
+    Count(outcome, result);
+    RD_RETURN_IF_ERROR(tx.SetInboundResult(inbound_id, InboundState::kProcessed, "",
+                                           TicketOf(outcome), ArticleOf(outcome)));
     return has_job ? tx.CompleteJob(item.job.id) : util::OkStatus();
   }
   // Kept and visible with its error; retried with exponential backoff, then parked.
@@ -324,33 +337,108 @@ util::Result<std::vector<NewMessage>> InboundWorker::PrepareNew(InboundService& 
   // A reply and its request in one batch: the request is accepted first.
   ParentsFirst(
       out, [](const NewMessage& m) -> const std::optional<PreparedMessage>& { return m.item.msg; });
-  if (out.empty()) return out;
-  if (!store_.blobs().InDatabase()) {
+  if (!out.empty() && !store_.blobs().InDatabase()) {
     RD_RETURN_IF_ERROR(store_.blobs().Flush());  // the files of the batch are durable
-  } else if (store_.backend() == store::Backend::kPostgres) {
-    // Blob rows first, in a transaction of this connection, while another
-    // commits the previous batch: on PostgreSQL (concurrent writers) the
-    // server stores the bytes on a second core, and the batch's transaction
-    // writes rows only. As with files, a crash may leave an orphan blob
-    // (harmless: content-addressed), never a row naming a missing one.
-    RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx&) -> util::Status {
-      for (NewMessage& m : out) {
-        RD_RETURN_IF_ERROR(store_.blobs().PutHashed(m.row.raw_sha256, m.raw));
-        m.item.msg->blobs_stored = false;  // Transact may run this again
-        RD_RETURN_IF_ERROR(StoreBlobs(*m.item.msg));
-        m.item.msg->blobs_stored = true;
-      }
-      return util::OkStatus();
-    }));
   }
   return out;
 }
 
+bool InboundWorker::StoresBlobsAhead() const {
+  return store_.blobs().InDatabase() && store_.backend() == store::Backend::kPostgres;
+}
+
+util::Status InboundWorker::StoreBlobsAhead(std::vector<NewMessage>& messages) {
+  if (messages.empty() || !StoresBlobsAhead()) return util::OkStatus();
+  // Blob rows first, in a transaction of this connection, while another
+  // commits the previous batch: on PostgreSQL (concurrent writers) the
+  // server stores the bytes on a second core, and the batch's transaction
+  // writes rows only. As with files, a crash may leave an orphan blob
+  // (harmless: content-addressed), never a row naming a missing one.
+  return store_.Transact([&](store::Tx&) -> util::Status {
+    for (NewMessage& m : messages) {
+      RD_RETURN_IF_ERROR(store_.blobs().PutHashed(m.row.raw_sha256, m.raw));
+      m.item.msg->blobs_stored = false;  // Transact may run this again
+      RD_RETURN_IF_ERROR(StoreBlobs(*m.item.msg));
+      m.item.msg->blobs_stored = true;
+    }
+    return util::OkStatus();
+  });
+}
+
 util::Result<BatchResult> InboundWorker::AcceptAndComplete(InboundService& service,
                                                            std::vector<NewMessage>& messages) {
+  if (messages.empty()) return BatchResult{};
+  auto quick = AcceptAndCompleteQuickly(messages);
+  if (quick.ok()) return quick;
+  // Something went wrong for some message (or a row appeared under one of
+  // the keys): the batch again, each message in a savepoint of its own.
+  spdlog::debug("batch of {} taken again message by message: {}", messages.size(),
+                quick.error().ToString());
+  return AcceptAndCompleteCarefully(service, messages);
+}
+
+util::Result<BatchResult> InboundWorker::AcceptAndCompleteQuickly(
+    std::vector<NewMessage>& messages) {
+  BatchResult result;
+  RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
+    result = BatchResult{static_cast<int>(messages.size()), 0, 0, 0};  // Transact may retry fn
+    RD_RETURN_IF_ERROR(tx.LockThreading());
+    RD_RETURN_IF_ERROR(tx.DeferInboundReferences());
+    // Duplicates: stored before, or earlier in this batch.
+    std::vector<std::string> shas, keys;
+    for (const NewMessage& m : messages) {
+      shas.push_back(m.row.raw_sha256);
+      keys.push_back(m.row.dedup_key);
+    }
+    RD_ASSIGN_OR_RETURN(auto known, tx.FindInbound(shas, keys));
+    std::unordered_map<std::string, domain::Id> by_sha, by_key;
+    for (const store::KnownInbound& k : known) {
+      by_sha.emplace(k.raw_sha256, k.id);
+      if (!k.dedup_key.empty()) by_key.emplace(k.dedup_key, k.id);
+    }
+    std::vector<const Item*> items;
+    for (const NewMessage& m : messages) items.push_back(&m.item);
+    RD_RETURN_IF_ERROR(ReadAhead(tx, items));
+    const util::UnixSeconds now = clock_.Now();
+    for (NewMessage& m : messages) {
+      m.accepted = AcceptResult{0, false, m.row.raw_sha256};
+      auto sha = by_sha.find(m.row.raw_sha256);
+      auto key = m.row.dedup_key.empty() ? by_key.end() : by_key.find(m.row.dedup_key);
+      if (sha != by_sha.end() || key != by_key.end()) {
+        m.accepted.duplicate = true;  // stored before: nothing to process
+        m.accepted.inbound_id = sha != by_sha.end() ? sha->second : key->second;
+        continue;
+      }
+      if (!m.item.error.empty()) {  // kept as failed: the careful way does that
+        return util::MakeError(util::ErrorCode::kInternal, "inbound.unreadable", m.item.error);
+      }
+      PreparedMessage& msg = *m.item.msg;
+      RD_ASSIGN_OR_RETURN(msg.inbound.id, tx.ReserveInboundId());
+      m.accepted.inbound_id = msg.inbound.id;
+      by_sha.emplace(m.row.raw_sha256, msg.inbound.id);
+      if (!m.row.dedup_key.empty()) by_key.emplace(m.row.dedup_key, msg.inbound.id);
+      if (store_.blobs().InDatabase() && !msg.blobs_stored) {
+        RD_RETURN_IF_ERROR(store_.blobs().PutHashed(m.row.raw_sha256, m.raw));
+        util::FaultPoint("accept.after_blob");
+      }
+      RD_RETURN_IF_ERROR(StoreBlobs(msg));
+      RD_ASSIGN_OR_RETURN(ProcessOutcome outcome, processor_.Process(tx, msg, now));
+      if (automation_) RD_RETURN_IF_ERROR(automation_->OnInbound(tx, msg, outcome));
+      RD_RETURN_IF_ERROR(tx.InsertFinishedInbound(msg.inbound.id, m.row, InboundState::kProcessed,
+                                                  "", TicketOf(outcome), ArticleOf(outcome)));
+      util::FaultPoint("accept.before_commit");
+      Count(outcome, &result);
+    }
+    util::FaultPoint("process.before_commit");
+    return util::OkStatus();
+  }));
+  return result;
+}
+
+util::Result<BatchResult> InboundWorker::AcceptAndCompleteCarefully(
+    InboundService& service, std::vector<NewMessage>& messages) {
   BatchResult result;
   result.claimed = static_cast<int>(messages.size());
-  if (messages.empty()) return result;
   RD_RETURN_IF_ERROR(store_.Transact([&](store::Tx& tx) -> util::Status {
     result = BatchResult{result.claimed, 0, 0, 0};  // Transact may retry fn
     RD_RETURN_IF_ERROR(tx.LockThreading());

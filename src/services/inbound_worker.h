@@ -84,6 +84,13 @@ class InboundWorker {
   // processes them, a duplicate only counted (accepted.duplicate).
   util::Result<std::vector<NewMessage>> PrepareNew(InboundService& service,
                                                    std::vector<AcceptRequest> reqs);
+  // PostgreSQL with blobs in the database: writes the batch's blob rows (raw,
+  // HTML, attachments) in a transaction of this worker's connection, so that
+  // another server process stores the bytes while AcceptAndComplete's
+  // connection writes rows. Elsewhere nothing (StoresBlobsAhead false): the
+  // blobs go into the batch's own transaction, or are files already.
+  bool StoresBlobsAhead() const;
+  util::Status StoreBlobsAhead(std::vector<NewMessage>& messages);
   util::Result<BatchResult> AcceptAndComplete(InboundService& service,
                                               std::vector<NewMessage>& messages);
 
@@ -106,6 +113,13 @@ class InboundWorker {
   // deliveries (LMTP, pipe) only. No transaction of its own.
   util::Status DeferEarlyReplies(store::Tx& tx, std::vector<Item>& items);
   util::Status Finish(store::Tx& tx, Item& item, BatchResult* result);
+  // AcceptAndComplete without a savepoint per message and with each inbound
+  // row written once, in its final state (no round trip per message on
+  // PostgreSQL); any error undoes the whole batch. Carefully: a savepoint
+  // per message, so one that fails is stored with its error.
+  util::Result<BatchResult> AcceptAndCompleteQuickly(std::vector<NewMessage>& messages);
+  util::Result<BatchResult> AcceptAndCompleteCarefully(InboundService& service,
+                                                       std::vector<NewMessage>& messages);
   // MessageProcessor::ReadAhead for the items that will be processed.
   util::Status ReadAhead(store::Tx& tx, const std::vector<const Item*>& items);
   // With blobs in the database: stores the HTML body and attachments inside

@@ -232,7 +232,7 @@ util::Status MailboxPoller::FetchBatch(Run& run, Batch& batch) {
 util::Status MailboxPoller::PrepareBatch(Batch& batch) {
   if (committer_ == nullptr || batch.requests.empty()) return util::OkStatus();
   RD_ASSIGN_OR_RETURN(batch.prepared, preparer_->PrepareNew(inbound_, std::move(batch.requests)));
-  return util::OkStatus();
+  return preparer_->StoreBlobsAhead(batch.prepared);
 }
 
 util::Status MailboxPoller::StartBatch(Batch& batch) {

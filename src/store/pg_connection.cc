@@ -278,6 +278,27 @@ Result<Rows> PgConnection::DoQuery(std::string_view sql, std::span<const SqlPara
   return ToRows(r.get());
 }
 
+Result<Rows> PgConnection::DoQueryPlannedEachTime(std::string_view sql,
+                                                  std::span<const SqlParam> params) {
+  const std::string text = RewritePlaceholders(sql);
+  const Params p(params);
+  if (pipeline_) {
+    if (PQsendQueryParams(conn_, text.c_str(), p.count(), nullptr, p.values(), p.lengths(),
+                          p.formats(), 0) != 1) {
+      return ResultError(nullptr, conn_, "query");
+    }
+    queue_.push_back({false, false, {}, std::nullopt});
+    Rows rows;
+    RD_RETURN_IF_ERROR(Flush(&rows));
+    return rows;
+  }
+  RD_RETURN_IF_ERROR(EnsureConnected());
+  ResultPtr r(PQexecParams(conn_, text.c_str(), p.count(), nullptr, p.values(), p.lengths(),
+                           p.formats(), 0));
+  if (r == nullptr || !Succeeded(r.get())) return ResultError(r.get(), conn_, "query");
+  return ToRows(r.get());
+}
+
 Status PgConnection::DoExec(std::string_view sql, std::span<const SqlParam> params,
                             std::optional<Error> if_no_row) {
   if (!pipeline_) {

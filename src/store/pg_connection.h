@@ -45,6 +45,9 @@ class PgConnection final : public SqlConnection {
 
  protected:
   Result<Rows> DoQuery(std::string_view sql, std::span<const SqlParam> params) override;
+  // An unnamed statement: parsed and planned with its values each time.
+  Result<Rows> DoQueryPlannedEachTime(std::string_view sql,
+                                      std::span<const SqlParam> params) override;
   Status DoExec(std::string_view sql, std::span<const SqlParam> params,
                 std::optional<Error> if_no_row) override;
   Status DoExecScript(const std::string& sql) override;

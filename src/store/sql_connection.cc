@@ -44,14 +44,24 @@ void SqlConnection::Poison(const Error& e) {
   }
 }
 
-Result<Rows> SqlConnection::Query(std::string_view sql, std::span<const SqlParam> params) {
+template <typename Run>
+Result<Rows> SqlConnection::Guarded(Run run) {
   if (poisoned_level_ != 0) return poison_;
-  Result<Rows> r = DoQuery(sql, params);
+  Result<Rows> r = run();
   if (!r.ok()) {
     Poison(r.error());
     return r.error();
   }
   return r;
+}
+
+Result<Rows> SqlConnection::Query(std::string_view sql, std::span<const SqlParam> params) {
+  return Guarded([&] { return DoQuery(sql, params); });
+}
+
+Result<Rows> SqlConnection::QueryPlannedEachTime(std::string_view sql,
+                                                 std::span<const SqlParam> params) {
+  return Guarded([&] { return DoQueryPlannedEachTime(sql, params); });
 }
 
 Status SqlConnection::Exec(std::string_view sql, std::span<const SqlParam> params,

@@ -84,6 +84,11 @@ class SqlConnection {
     return Query(sql, std::span<const SqlParam>(params.begin(), params.size()));
   }
   Result<Rows> Query(std::string_view sql, std::span<const SqlParam> params);
+  // Query for a statement whose best plan depends on its values and on the
+  // tables' size now (IN lists over tables that grow during an import):
+  // PostgreSQL plans it at each execution instead of keeping a plan made
+  // when the table was small (a sequential scan, forever).
+  Result<Rows> QueryPlannedEachTime(std::string_view sql, std::span<const SqlParam> params);
   // Runs a statement whose rows and count nobody reads (INSERT, UPDATE,
   // DELETE). Inside a transaction the backend may send it later, together
   // with the next Query (PostgreSQL's pipeline): its error is then reported
@@ -113,7 +118,14 @@ class SqlConnection {
   bool in_transaction() const { return depth_ > 0; }
 
  protected:
+  // A query refused on a poisoned level; its failure poisons the level.
+  template <typename Run>
+  Result<Rows> Guarded(Run run);
   virtual Result<Rows> DoQuery(std::string_view sql, std::span<const SqlParam> params) = 0;
+  virtual Result<Rows> DoQueryPlannedEachTime(std::string_view sql,
+                                              std::span<const SqlParam> params) {
+    return DoQuery(sql, params);
+  }
   // Default: runs at once (SQLite: there is no round trip to save).
   virtual Status DoExec(std::string_view sql, std::span<const SqlParam> params,
                         std::optional<Error> if_no_row) {

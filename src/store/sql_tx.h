@@ -30,6 +30,14 @@ class SqlTx final : public Tx {
   Status Nested(const std::function<Status(Tx&)>& fn) override;
 
   Result<InsertInboundResult> InsertInbound(const NewInbound& in) override;
+  Result<Id> ReserveInboundId() override;
+  Status DeferInboundReferences() override;
+  Status InsertFinishedInbound(Id id, const NewInbound& in, domain::InboundState state,
+                               const std::string& error, std::optional<Id> ticket_id,
+                               std::optional<Id> article_id) override;
+  Result<std::vector<KnownInbound>> FindInbound(
+      const std::vector<std::string>& raw_sha256s,
+      const std::vector<std::string>& dedup_keys) override;
   Result<domain::Inbound> GetInbound(Id id) override;
   Result<std::vector<domain::Inbound>> ListInbound(const InboundFilter& f) override;
   Status SetInboundResult(Id id, domain::InboundState state, const std::string& error,
@@ -167,8 +175,9 @@ class SqlTx final : public Tx {
   Result<Id> TakeId(const char* table, std::vector<Id>& pool);
   // Runs `select` + "?, ..., ?)" + `suffix` for `keys` in chunks of at most
   // 64, padded to a power of two by repeating the last key (a handful of
-  // statement shapes serve any count); on_rows gets each chunk's keys and
-  // rows and stops the lookup by returning true.
+  // statement shapes), each planned when it runs (QueryPlannedEachTime);
+  // on_rows gets each chunk's keys and rows and stops the lookup by
+  // returning true.
   Status QueryIn(std::string_view select, std::string_view suffix,
                  const std::vector<SqlParam>& keys,
                  const std::function<bool(Rows&, std::span<const SqlParam>)>& on_rows);
@@ -185,8 +194,9 @@ class SqlTx final : public Tx {
   std::unordered_map<std::string, std::optional<domain::Customer>> customers_by_email_;
   std::unordered_map<std::string, std::optional<Id>> ticket_of_message_id_;
   std::unordered_map<Id, domain::Ticket> tickets_;
-  std::vector<Id> ticket_ids_, article_ids_;  // TakeId's pools (reversed)
-  int id_blocks_ = 0;                         // blocks taken so far
+  std::vector<Id> ticket_ids_, article_ids_, inbound_ids_;  // TakeId's pools (reversed)
+  Id last_inbound_id_ = 0;  // SQLite: ReserveInboundId counts on from here
+  int id_blocks_ = 0;       // blocks taken so far
   // The ticket number this transaction took last: it holds the counter row.
   std::optional<int64_t> last_ticket_number_;
   int depth_ = 0;                  // Nested savepoints open

@@ -76,6 +76,67 @@ Result<InsertInboundResult> SqlTx::InsertInbound(const NewInbound& in) {
   return InsertInboundResult{existing.Int(0, 0), true};
 }
 
+Result<Id> SqlTx::ReserveInboundId() {
+  if (conn_.backend() == Backend::kPostgres) return TakeId("inbound", inbound_ids_);
+  // SQLite: this transaction holds the write lock, so the ids after the
+  // highest ever given (AUTOINCREMENT's sqlite_sequence) are ours to take.
+  if (last_inbound_id_ == 0) {
+    RD_ASSIGN_OR_RETURN(
+        Rows rows, conn_.Query("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = "
+                               "'inbound'), 0), COALESCE((SELECT MAX(id) FROM inbound), 0))",
+                               {}));
+    last_inbound_id_ = rows.Int(0, 0);
+  }
+  return ++last_inbound_id_;
+}
+
+Status SqlTx::DeferInboundReferences() {
+  if (conn_.backend() == Backend::kPostgres) {
+    return conn_.Exec("SET CONSTRAINTS articles_inbound_id_fkey DEFERRED", {});
+  }
+  // Until this transaction ends (SQLite switches it off at COMMIT/ROLLBACK).
+  return conn_.Exec("PRAGMA defer_foreign_keys = ON", {});
+}
+
+Status SqlTx::InsertFinishedInbound(Id id, const NewInbound& in, InboundState state,
+                                    const std::string& error, std::optional<Id> ticket_id,
+                                    std::optional<Id> article_id) {
+  return conn_.Exec(
+      "INSERT INTO inbound (id, raw_sha256, size, source, envelope_from, recipients, message_id, "
+      "dedup_key, received_at, default_channel_id, state, error, attempts, ticket_id, "
+      "article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING",
+      {Int(id), Text(in.raw_sha256), Int(in.size), Text(in.source), Text(in.envelope_from),
+       Text(JoinLines(in.recipients)), Text(in.message_id), TextOrNull(in.dedup_key),
+       Int(in.received_at), OptInt(in.default_channel_id), Text(domain::InboundStateName(state)),
+       Text(error), OptInt(ticket_id), OptInt(article_id)},
+      MakeError(ErrorCode::kAlreadyExists, "inbound.conflict",
+                "inbound " + std::to_string(id) + ": a row with its id or keys is stored"));
+}
+
+Result<std::vector<KnownInbound>> SqlTx::FindInbound(const std::vector<std::string>& raw_sha256s,
+                                                     const std::vector<std::string>& dedup_keys) {
+  std::vector<KnownInbound> out;
+  auto collect = [&](Rows& rows, std::span<const SqlParam>) {
+    for (size_t r = 0; r < rows.size(); ++r) {
+      out.push_back({rows.Int(r, 0), rows.TakeText(r, 1), rows.TakeText(r, 2)});
+    }
+    return false;
+  };
+  for (const auto* list : {&raw_sha256s, &dedup_keys}) {
+    std::vector<SqlParam> keys;
+    for (const std::string& key : *list) {
+      if (!key.empty()) keys.push_back(Text(key));
+    }
+    RD_RETURN_IF_ERROR(QueryIn(list == &raw_sha256s
+                                   ? "SELECT id, raw_sha256, COALESCE(dedup_key, '') FROM inbound "
+                                     "WHERE raw_sha256 IN ("
+                                   : "SELECT id, raw_sha256, COALESCE(dedup_key, '') FROM inbound "
+                                     "WHERE dedup_key IN (",
+                               "", keys, collect));
+  }
+  return out;
+}
+
 Result<std::vector<Inbound>> SqlTx::ReadInbound(Rows& rows) {
   std::vector<Inbound> out(rows.size());
   for (size_t r = 0; r < rows.size(); ++r) {

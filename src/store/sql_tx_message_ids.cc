@@ -32,7 +32,7 @@ Status SqlTx::QueryIn(std::string_view select, std::string_view suffix,
     for (size_t i = 1; i < padded; ++i) sql += ", ?";
     sql += ")";
     sql += suffix;
-    RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(sql, params));
+    RD_ASSIGN_OR_RETURN(Rows rows, conn_.QueryPlannedEachTime(sql, params));
     if (rows.empty()) continue;
     if (on_rows(rows, std::span<const SqlParam>(keys).subspan(begin, n))) break;
   }

@@ -59,6 +59,13 @@ struct InsertInboundResult {
   bool duplicate = false;  // same raw_sha256 or same dedup_key already stored
 };
 
+// An inbound row already stored under one of a message's keys.
+struct KnownInbound {
+  Id id = 0;
+  std::string raw_sha256;
+  std::string dedup_key;  // "" when none
+};
+
 struct Job {
   Id id = 0;
   std::string kind;     // "process_inbound", ...
@@ -102,6 +109,20 @@ class Tx {
 
   // --- inbound raw messages -------------------------------------------------
   virtual Result<InsertInboundResult> InsertInbound(const NewInbound& in) = 0;
+  // A message accepted and processed in one transaction writes its inbound
+  // row once, last, in its final state: ReserveInboundId gives the id its
+  // article names first (after DeferInboundReferences, checked at COMMIT),
+  // InsertFinishedInbound writes the row (attempts 1). A row already stored
+  // under the id or one of the keys is kAlreadyExists "inbound.conflict",
+  // reported as late as the COMMIT on PostgreSQL (Exec). FindInbound tells
+  // beforehand which keys are stored.
+  virtual Result<Id> ReserveInboundId() = 0;
+  virtual Status DeferInboundReferences() = 0;
+  virtual Status InsertFinishedInbound(Id id, const NewInbound& in, domain::InboundState state,
+                                       const std::string& error, std::optional<Id> ticket_id,
+                                       std::optional<Id> article_id) = 0;
+  virtual Result<std::vector<KnownInbound>> FindInbound(
+      const std::vector<std::string>& raw_sha256s, const std::vector<std::string>& dedup_keys) = 0;
   virtual Result<domain::Inbound> GetInbound(Id id) = 0;
   virtual Result<std::vector<domain::Inbound>> ListInbound(const InboundFilter& f) = 0;
   // Sets state, error (may be ""), ticket and article; increments attempts when

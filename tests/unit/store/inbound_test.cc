@@ -114,6 +114,81 @@ TEST_P(InboundTest, SetResultAndList) {
   }));
 }
 
+TEST_P(InboundTest, FinishedRowWrittenAfterTheArticleThatNamesIt) {
+  Insert(Message(std::string(64, 'a'), "k1"));
+  Id article_id = 0, ticket_id = 0, reserved = 0;
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(tx.DeferInboundReferences());
+    RD_ASSIGN_OR_RETURN(
+        auto known, tx.FindInbound({std::string(64, 'a'), std::string(64, 'b')}, {"k1", "k9", ""}));
+    EXPECT_EQ(known.size(), 2u) << "the stored row, once per key that matched";
+    for (const KnownInbound& k : known) {
+      EXPECT_EQ(k.raw_sha256, std::string(64, 'a'));
+      EXPECT_EQ(k.dedup_key, "k1");
+    }
+    RD_ASSIGN_OR_RETURN(reserved, tx.ReserveInboundId());
+    RD_ASSIGN_OR_RETURN(Id next, tx.ReserveInboundId());
+    EXPECT_GT(next, reserved);
+    domain::Customer c;
+    RD_ASSIGN_OR_RETURN(c, tx.CreateCustomer(c));
+    domain::Ticket t;
+    t.customer_id = c.id;
+    RD_ASSIGN_OR_RETURN(t, tx.CreateTicket(t));
+    ticket_id = t.id;
+    domain::Article a;
+    a.ticket_id = t.id;
+    a.inbound_id = reserved;  // not written yet
+    RD_ASSIGN_OR_RETURN(a, tx.CreateArticle(a));
+    article_id = a.id;
+    return tx.InsertFinishedInbound(reserved, Message(std::string(64, 'b'), "k2"),
+                                    InboundState::kProcessed, "", ticket_id, article_id);
+  }));
+  domain::Inbound got;
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(got, tx.GetInbound(reserved));
+    return Status();
+  }));
+  EXPECT_EQ(got.raw_sha256, std::string(64, 'b'));
+  EXPECT_EQ(got.state, InboundState::kProcessed);
+  EXPECT_EQ(got.attempts, 1);
+  EXPECT_EQ(got.ticket_id, std::optional<Id>(ticket_id));
+  EXPECT_EQ(got.article_id, std::optional<Id>(article_id));
+  // The next ordinary insert comes after the reserved ids.
+  InsertInboundResult later = Insert(Message(std::string(64, 'c'), "k3"));
+  EXPECT_GT(later.id, reserved);
+}
+
+TEST_P(InboundTest, FinishedRowUnderAStoredKeyFailsAndAnArticleNamingNoRowFailsTheCommit) {
+  Insert(Message(std::string(64, 'a'), "k1"));
+  Status taken = store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(Id id, tx.ReserveInboundId());
+    return tx.InsertFinishedInbound(id, Message(std::string(64, 'z'), "k1"),
+                                    InboundState::kProcessed, "", std::nullopt, std::nullopt);
+  });
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().code, util::ErrorCode::kAlreadyExists) << taken.error().ToString();
+  Status dangling = store_->Transact([&](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(tx.DeferInboundReferences());
+    RD_ASSIGN_OR_RETURN(Id id, tx.ReserveInboundId());
+    domain::Customer c;
+    RD_ASSIGN_OR_RETURN(c, tx.CreateCustomer(c));
+    domain::Ticket t;
+    t.customer_id = c.id;
+    RD_ASSIGN_OR_RETURN(t, tx.CreateTicket(t));
+    domain::Article a;
+    a.ticket_id = t.id;
+    a.inbound_id = id;  // and never written
+    RD_ASSIGN_OR_RETURN(a, tx.CreateArticle(a));
+    return Status();
+  });
+  EXPECT_FALSE(dangling.ok()) << "the reference is checked at COMMIT";
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_ASSIGN_OR_RETURN(auto all, tx.ListInbound({}));
+    EXPECT_EQ(all.size(), 1u);
+    return Status();
+  }));
+}
+
 TEST_P(InboundTest, MissingIsNotFound) {
   Status st = store_->Transact([&](Tx& tx) -> Status {
     RD_RETURN_IF_ERROR(tx.GetInbound(424242));
