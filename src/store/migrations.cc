@@ -31,7 +31,9 @@ constexpr Token kTokens[] = {
     {"{{blob_compression}}", "SELECT 1;",
      "DO $$ BEGIN ALTER TABLE blobs ALTER COLUMN data SET COMPRESSION lz4; "
      "EXCEPTION WHEN feature_not_supported THEN NULL; END $$;"},
-    {"{{deferrable_inbound_reference}}", "CREATE INDEX articles_inbound ON articles(inbound_id);",
+    {"{{deferrable_inbound_reference}}",
+     "CREATE INDEX articles_inbound ON articles(inbound_id); "
+     "CREATE INDEX message_ids_article ON message_ids(article_id);",
      "ALTER TABLE articles ALTER CONSTRAINT articles_inbound_id_fkey "
      "DEFERRABLE INITIALLY IMMEDIATE;"},
 };
