@@ -85,10 +85,12 @@ Result<Id> SqlTx::TakeId(const char* table, std::vector<Id>& pool) {
     // after any rollback. Never kept past the transaction, so ids of rows
     // written at the same time stay close to their order.
     const int64_t block = std::min<int64_t>(int64_t{8} << std::min(id_blocks_++, 4), 128);
-    RD_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.Query(std::string("SELECT nextval(pg_get_serial_sequence('") + table +
-                                        "', 'id')) FROM generate_series(1, ?)",
-                                    {Int(block)}));
+    // The sequence's name looked up once, not per id.
+    RD_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn_.Query(std::string("SELECT nextval(q.s) FROM (SELECT pg_get_serial_sequence('") +
+                        table + "', 'id')::regclass AS s) q, generate_series(1, ?)",
+                    {Int(block)}));
     for (size_t r = rows.size(); r-- > 0;) pool.push_back(rows.Int(r, 0));
     if (pool.empty())
       return MakeError(ErrorCode::kInternal, "store.sql", std::string("no ids for ") + table);
