@@ -199,14 +199,14 @@ Result<const std::string*> PgConnection::Prepared(std::string_view sql) {
 }
 
 Status PgConnection::Send(std::string_view sql, std::span<const SqlParam> params,
-                          std::optional<Error> if_no_row) {
+                          const std::optional<Error>& if_no_row) {
   RD_ASSIGN_OR_RETURN(const std::string* name, Prepared(sql));
   const Params p(params);
   if (PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values(), p.lengths(), p.formats(),
                           0) != 1) {
     return ResultError(nullptr, conn_, "query");
   }
-  queue_.push_back({false, false, {}, std::move(if_no_row)});
+  queue_.push_back({false, false, {}, if_no_row});
   queued_bytes_ += p.bytes();
   return util::OkStatus();
 }
@@ -300,11 +300,11 @@ Result<Rows> PgConnection::DoQueryPlannedEachTime(std::string_view sql,
 }
 
 Status PgConnection::DoExec(std::string_view sql, std::span<const SqlParam> params,
-                            std::optional<Error> if_no_row) {
+                            const std::optional<Error>& if_no_row) {
   if (!pipeline_) {
     Result<Rows> r = DoQuery(sql, params);
     if (!r.ok()) return r.error();
-    if (if_no_row && r->affected() == 0) return std::move(*if_no_row);
+    if (if_no_row && r->affected() == 0) return *if_no_row;
     return util::OkStatus();
   }
   if (if_no_row) {
@@ -313,7 +313,7 @@ Status PgConnection::DoExec(std::string_view sql, std::span<const SqlParam> para
     // are counted and 1 is divided by the count (22012 when none).
     const std::string checked = "WITH rd_touched AS (" + std::string(sql) +
                                 " RETURNING 1) SELECT 1 / COUNT(*) FROM rd_touched";
-    RD_RETURN_IF_ERROR(Send(checked, params, std::move(if_no_row)));
+    RD_RETURN_IF_ERROR(Send(checked, params, if_no_row));
   } else {
     RD_RETURN_IF_ERROR(Send(sql, params));
   }

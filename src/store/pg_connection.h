@@ -49,7 +49,7 @@ class PgConnection final : public SqlConnection {
   Result<Rows> DoQueryPlannedEachTime(std::string_view sql,
                                       std::span<const SqlParam> params) override;
   Status DoExec(std::string_view sql, std::span<const SqlParam> params,
-                std::optional<Error> if_no_row) override;
+                const std::optional<Error>& if_no_row) override;
   Status DoExecScript(const std::string& sql) override;
   Status DoBegin() override;
   Status DoCommit() override;
@@ -77,7 +77,7 @@ class PgConnection final : public SqlConnection {
   // Queues (in a pipeline) or prepares synchronously; returns the statement name.
   Result<const std::string*> Prepared(std::string_view sql);
   Status Send(std::string_view sql, std::span<const SqlParam> params,
-              std::optional<Error> if_no_row = std::nullopt);
+              const std::optional<Error>& if_no_row = std::nullopt);
   Status SendCommand(const char* sql);
   // Syncs the pipeline and reads every queued answer; the last one's rows go
   // to `last` when given. Returns the first error.

@@ -65,9 +65,9 @@ Result<Rows> SqlConnection::QueryPlannedEachTime(std::string_view sql,
 }
 
 Status SqlConnection::Exec(std::string_view sql, std::span<const SqlParam> params,
-                           std::optional<Error> if_no_row) {
+                           const std::optional<Error>& if_no_row) {
   if (poisoned_level_ != 0) return poison_;
-  Status st = DoExec(sql, params, std::move(if_no_row));
+  Status st = DoExec(sql, params, if_no_row);
   if (!st.ok()) Poison(st.error());
   return st;
 }

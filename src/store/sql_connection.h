@@ -98,12 +98,11 @@ class SqlConnection {
   // (reported as late as any other error of a queued statement). The
   // statement must be a plain INSERT, UPDATE or DELETE without RETURNING.
   Status Exec(std::string_view sql, std::initializer_list<SqlParam> params,
-              std::optional<Error> if_no_row = std::nullopt) {
-    return Exec(sql, std::span<const SqlParam>(params.begin(), params.size()),
-                std::move(if_no_row));
+              const std::optional<Error>& if_no_row = std::nullopt) {
+    return Exec(sql, std::span<const SqlParam>(params.begin(), params.size()), if_no_row);
   }
   Status Exec(std::string_view sql, std::span<const SqlParam> params,
-              std::optional<Error> if_no_row = std::nullopt);
+              const std::optional<Error>& if_no_row = std::nullopt);
   // Runs a script of statements without parameters (migrations), unprepared.
   Status ExecScript(const std::string& sql);
 
@@ -128,10 +127,10 @@ class SqlConnection {
   }
   // Default: runs at once (SQLite: there is no round trip to save).
   virtual Status DoExec(std::string_view sql, std::span<const SqlParam> params,
-                        std::optional<Error> if_no_row) {
+                        const std::optional<Error>& if_no_row) {
     Result<Rows> r = DoQuery(sql, params);
     if (!r.ok()) return r.error();
-    if (if_no_row && r->affected() == 0) return std::move(*if_no_row);
+    if (if_no_row && r->affected() == 0) return *if_no_row;
     return util::OkStatus();
   }
   virtual Status DoExecScript(const std::string& sql) = 0;
