@@ -12,6 +12,7 @@
 #include "services/inbound_service.h"
 #include "util/fault.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace replydesk::services {
 
@@ -354,15 +355,25 @@ util::Status InboundWorker::StoreBlobsAhead(std::vector<NewMessage>& messages) {
   // server stores the bytes on a second core, and the batch's transaction
   // writes rows only. As with files, a crash may leave an orphan blob
   // (harmless: content-addressed), never a row naming a missing one.
-  return store_.Transact([&](store::Tx&) -> util::Status {
-    for (NewMessage& m : messages) {
-      RD_RETURN_IF_ERROR(store_.blobs().PutHashed(m.row.raw_sha256, m.raw));
-      m.item.msg->blobs_stored = false;  // Transact may run this again
-      RD_RETURN_IF_ERROR(StoreBlobs(*m.item.msg));
-      m.item.msg->blobs_stored = true;
+  // All of them in a few multi-row statements (PutHashedMany).
+  std::vector<store::HashedBlob> blobs;
+  for (NewMessage& m : messages) {
+    PreparedMessage& msg = *m.item.msg;
+    blobs.push_back({m.row.raw_sha256, m.raw});
+    if (!msg.parsed.html.empty()) {
+      msg.html_sha256 = util::Sha256Hex(msg.parsed.html);
+      blobs.push_back({*msg.html_sha256, msg.parsed.html});
     }
-    return util::OkStatus();
-  });
+    msg.attachment_sha256.clear();
+    for (const auto& att : msg.parsed.attachments) {
+      msg.attachment_sha256.push_back(util::Sha256Hex(att.data));
+      blobs.push_back({msg.attachment_sha256.back(), att.data});
+    }
+  }
+  RD_RETURN_IF_ERROR(store_.Transact(
+      [&](store::Tx&) -> util::Status { return store_.blobs().PutHashedMany(blobs); }));
+  for (NewMessage& m : messages) m.item.msg->blobs_stored = true;
+  return util::OkStatus();
 }
 
 util::Result<BatchResult> InboundWorker::AcceptAndComplete(InboundService& service,
@@ -400,6 +411,7 @@ util::Result<BatchResult> InboundWorker::AcceptAndCompleteQuickly(
     for (const NewMessage& m : messages) items.push_back(&m.item);
     RD_RETURN_IF_ERROR(ReadAhead(tx, items));
     const util::UnixSeconds now = clock_.Now();
+    std::vector<store::FinishedInbound> finished;
     for (NewMessage& m : messages) {
       m.accepted = AcceptResult{0, false, m.row.raw_sha256};
       auto sha = by_sha.find(m.row.raw_sha256);
@@ -424,11 +436,13 @@ util::Result<BatchResult> InboundWorker::AcceptAndCompleteQuickly(
       RD_RETURN_IF_ERROR(StoreBlobs(msg));
       RD_ASSIGN_OR_RETURN(ProcessOutcome outcome, processor_.Process(tx, msg, now));
       if (automation_) RD_RETURN_IF_ERROR(automation_->OnInbound(tx, msg, outcome));
-      RD_RETURN_IF_ERROR(tx.InsertFinishedInbound(msg.inbound.id, m.row, InboundState::kProcessed,
-                                                  "", TicketOf(outcome), ArticleOf(outcome)));
+      finished.push_back({msg.inbound.id, &m.row, InboundState::kProcessed, "", TicketOf(outcome),
+                          ArticleOf(outcome)});
       util::FaultPoint("accept.before_commit");
       Count(outcome, &result);
     }
+    // The inbound rows last, together (a few statements for the batch).
+    RD_RETURN_IF_ERROR(tx.InsertFinishedInbound(finished));
     util::FaultPoint("process.before_commit");
     return util::OkStatus();
   }));

@@ -3,6 +3,7 @@
 // files under a configured folder ("ab/cdef...").
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,13 @@
 #include "util/result.h"
 
 namespace replydesk::store {
+
+// A blob whose digest the caller has computed: `sha256` must be
+// Sha256Hex(data). `data` must outlive the call it is passed to.
+struct HashedBlob {
+  std::string sha256;
+  std::string_view data;
+};
 
 class BlobStore {
  public:
@@ -31,6 +39,14 @@ class BlobStore {
     if (sha != sha256) {
       return util::MakeError(util::ErrorCode::kInternal, "blob.digest_mismatch", sha256);
     }
+    return util::OkStatus();
+  }
+  // PutHashed for several blobs at once (a batch's raw messages, HTML bodies
+  // and attachments), durable as PutHashed is. The same digest may appear
+  // more than once. The table store sends them in a few multi-row
+  // statements instead of one statement each.
+  virtual util::Status PutHashedMany(std::span<const HashedBlob> blobs) {
+    for (const HashedBlob& b : blobs) RD_RETURN_IF_ERROR(PutHashed(b.sha256, b.data));
     return util::OkStatus();
   }
   // kNotFound "blob.not_found".

@@ -62,6 +62,7 @@ class SqlStore final : public Store {
       conn_->Rollback();  // nothing of a half-run fn may commit
       throw;
     }
+    if (st.ok()) st = tx.BeforeCommit();
     if (!st.ok()) {
       conn_->Rollback();
       return st;

@@ -28,13 +28,14 @@ class SqlTx final : public Tx {
   explicit SqlTx(SqlConnection& conn) : conn_(conn) {}
 
   Status Nested(const std::function<Status(Tx&)>& fn) override;
+  // Writes what the transaction keeps in memory until the end (the ticket
+  // number counter); SqlStore calls it right before COMMIT.
+  Status BeforeCommit();
 
   Result<InsertInboundResult> InsertInbound(const NewInbound& in) override;
   Result<Id> ReserveInboundId() override;
   Status DeferInboundReferences() override;
-  Status InsertFinishedInbound(Id id, const NewInbound& in, domain::InboundState state,
-                               const std::string& error, std::optional<Id> ticket_id,
-                               std::optional<Id> article_id) override;
+  Status InsertFinishedInbound(std::span<const FinishedInbound> rows) override;
   Result<std::vector<KnownInbound>> FindInbound(
       const std::vector<std::string>& raw_sha256s,
       const std::vector<std::string>& dedup_keys) override;
@@ -197,8 +198,10 @@ class SqlTx final : public Tx {
   std::vector<Id> ticket_ids_, article_ids_, inbound_ids_;  // TakeId's pools (reversed)
   Id last_inbound_id_ = 0;  // SQLite: ReserveInboundId counts on from here
   int id_blocks_ = 0;       // blocks taken so far
-  // The ticket number this transaction took last: it holds the counter row.
-  std::optional<int64_t> last_ticket_number_;
+  // The ticket number this transaction took last, and the counter row's
+  // value as this transaction last wrote it (it holds the row from then on).
+  // On PostgreSQL they differ until BeforeCommit.
+  std::optional<int64_t> last_ticket_number_, written_ticket_number_;
   int depth_ = 0;                  // Nested savepoints open
   bool threading_locked_ = false;  // LockThreading taken outside any savepoint
 };

@@ -2,6 +2,8 @@
 // ghosts: ids referenced before the message itself arrives), and Nested.
 #include <algorithm>
 #include <functional>
+#include <tuple>
+#include <utility>
 
 #include "store/sql_tx.h"
 
@@ -54,28 +56,31 @@ std::vector<SqlParam> TextKeys(const std::vector<std::string>& values) {
 
 Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
   RD_RETURN_IF_ERROR(conn_.Savepoint());
+  // Ticket numbers taken at this level go back with it; those taken before
+  // stay taken (and, on PostgreSQL, still to be written).
+  const auto numbers = std::pair(last_ticket_number_, written_ticket_number_);
+  auto undo = [&] {
+    conn_.RollbackToSavepoint();
+    ForgetUndone();
+    std::tie(last_ticket_number_, written_ticket_number_) = numbers;
+  };
   Status st;
   ++depth_;
   try {
     st = fn(*this);
   } catch (...) {
     --depth_;
-    conn_.RollbackToSavepoint();
-    ForgetUndone();
+    undo();
     throw;
   }
   --depth_;
   if (st.ok()) st = conn_.ReleaseSavepoint();
-  if (!st.ok()) {
-    conn_.RollbackToSavepoint();
-    ForgetUndone();
-  }
+  if (!st.ok()) undo();
   return st;
 }
 
 void SqlTx::ForgetUndone() {
   channels_by_address_.clear();  // it may hold a channel written at the level undone
-  last_ticket_number_.reset();   // the counter went back with the level
   customers_by_email_.clear();   // ReadAhead's answers: asked again when needed
   ticket_of_message_id_.clear();
   tickets_.clear();

@@ -4,7 +4,7 @@
 // lock (PostgreSQL) or the write lock (SQLite) makes concurrent transactions
 // take turns, so no two ever get the same number; a rolled-back transaction
 // gives its number back. On PostgreSQL a transaction's further tickets count
-// on from its first (CreateTicket).
+// on from its first in memory, and BeforeCommit writes the last one taken.
 #include <algorithm>
 
 #include "store/sql_tx.h"
@@ -69,14 +69,35 @@ Result<std::vector<Ticket>> SqlTx::ReadTickets(Rows& rows) {
 }
 
 Result<int64_t> SqlTx::NextTicketNumber() {
+  if (conn_.backend() == Backend::kPostgres && last_ticket_number_) {
+    // The counter row is ours until the commit (the first number's UPDATE
+    // locked it): the next numbers are counted on here and written once,
+    // by BeforeCommit. No statement per ticket.
+    return ++*last_ticket_number_;
+  }
   RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("UPDATE counters SET value = value + 1 "
                                              "WHERE name = 'ticket_number' RETURNING value",
                                              {}));
   if (rows.empty()) {
     return MakeError(ErrorCode::kInternal, "store.bad_value", "counter ticket_number missing");
   }
-  last_ticket_number_ = rows.Int(0, 0);
+  last_ticket_number_ = written_ticket_number_ = rows.Int(0, 0);
   return *last_ticket_number_;
+}
+
+Status SqlTx::BeforeCommit() {
+  if (!last_ticket_number_ || !written_ticket_number_ ||
+      *last_ticket_number_ == *written_ticket_number_) {
+    return util::OkStatus();
+  }
+  // The row cannot have moved (locked since the first number); checked anyway.
+  RD_RETURN_IF_ERROR(
+      conn_.Exec("UPDATE counters SET value = ? WHERE name = 'ticket_number' AND value = ?",
+                 {Int(*last_ticket_number_), Int(*written_ticket_number_)},
+                 MakeError(ErrorCode::kInternal, "store.counter_moved",
+                           "the ticket number counter moved inside a transaction")));
+  written_ticket_number_ = last_ticket_number_;
+  return util::OkStatus();
 }
 
 Result<Id> SqlTx::TakeId(const char* table, std::vector<Id>& pool) {
@@ -110,23 +131,11 @@ Result<Ticket> SqlTx::CreateTicket(const Ticket& t) {
   if (conn_.backend() == Backend::kPostgres) {
     // No round trip per ticket: the id comes from a block taken ahead, the
     // number from the counter row this transaction locked with its first
-    // ticket (nobody else moves it until we commit; the UPDATE checks that
-    // anyway), and the INSERT goes out with the next question.
+    // ticket (NextTicketNumber), and the INSERT goes out with the next
+    // question.
     RD_ASSIGN_OR_RETURN(out.id, TakeId("tickets", ticket_ids_));
-    if (out.number == 0) {
-      if (!last_ticket_number_) {
-        RD_ASSIGN_OR_RETURN(out.number, NextTicketNumber());
-      } else {
-        out.number = *last_ticket_number_ + 1;
-        RD_RETURN_IF_ERROR(conn_.Exec(
-            "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' AND value = ?",
-            {Int(*last_ticket_number_)},
-            MakeError(ErrorCode::kInternal, "store.counter_moved",
-                      "the ticket number counter moved inside a transaction")));
-      }
-      last_ticket_number_ = out.number;
-    }
-  } else if (out.number == 0) {
+  }
+  if (out.number == 0) {
     RD_ASSIGN_OR_RETURN(out.number, NextTicketNumber());
   }
   const SqlParam params[] = {Int(out.number),

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,15 @@ struct KnownInbound {
   std::string dedup_key;  // "" when none
 };
 
+// An inbound row written once, in its final state (InsertFinishedInbound).
+struct FinishedInbound {
+  Id id = 0;                       // from ReserveInboundId
+  const NewInbound* in = nullptr;  // must outlive the call
+  domain::InboundState state = domain::InboundState::kProcessed;
+  std::string error;
+  std::optional<Id> ticket_id, article_id;
+};
+
 struct Job {
   Id id = 0;
   std::string kind;     // "process_inbound", ...
@@ -112,15 +122,13 @@ class Tx {
   // A message accepted and processed in one transaction writes its inbound
   // row once, last, in its final state: ReserveInboundId gives the id its
   // article names first (after DeferInboundReferences, checked at COMMIT),
-  // InsertFinishedInbound writes the row (attempts 1). A row already stored
-  // under the id or one of the keys is kAlreadyExists "inbound.conflict",
-  // reported as late as the COMMIT on PostgreSQL (Exec). FindInbound tells
-  // beforehand which keys are stored.
+  // InsertFinishedInbound writes rows (attempts 1), a batch's in a few
+  // statements. A row already stored under the id or one of the keys is
+  // kAlreadyExists "store.duplicate", reported as late as the COMMIT on
+  // PostgreSQL (Exec). FindInbound tells beforehand which keys are stored.
   virtual Result<Id> ReserveInboundId() = 0;
   virtual Status DeferInboundReferences() = 0;
-  virtual Status InsertFinishedInbound(Id id, const NewInbound& in, domain::InboundState state,
-                                       const std::string& error, std::optional<Id> ticket_id,
-                                       std::optional<Id> article_id) = 0;
+  virtual Status InsertFinishedInbound(std::span<const FinishedInbound> rows) = 0;
   virtual Result<std::vector<KnownInbound>> FindInbound(
       const std::vector<std::string>& raw_sha256s, const std::vector<std::string>& dedup_keys) = 0;
   virtual Result<domain::Inbound> GetInbound(Id id) = 0;

@@ -1,6 +1,10 @@
 // TableBlobStore: content-addressed rows, INSERT ... ON CONFLICT DO NOTHING.
 #include "store/table_blob_store.h"
 
+#include <algorithm>
+#include <unordered_set>
+#include <vector>
+
 #include "util/sha256.h"
 
 namespace replydesk::store {
@@ -32,6 +36,55 @@ util::Status TableBlobStore::PutHashed(const std::string& sha, std::string_view 
   return conn_.Exec(
       "INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
       {Text(sha), Int(static_cast<int64_t>(data.size())), Blob(data)});
+}
+
+util::Status TableBlobStore::PutHashedMany(std::span<const HashedBlob> blobs) {
+  // Each digest once. The large ones are looked for first, as Put does, all
+  // in one query: re-importing a folder sends no attachment or big message
+  // again.
+  std::vector<const HashedBlob*> todo;
+  std::unordered_set<std::string_view> seen;
+  std::vector<SqlParam> large;
+  for (const HashedBlob& b : blobs) {
+    if (!seen.insert(b.sha256).second) continue;
+    todo.push_back(&b);
+    if (b.data.size() >= kLookFirstBytes) large.push_back(Text(b.sha256));
+  }
+  if (!large.empty()) {
+    std::string sql = "SELECT sha256 FROM blobs WHERE sha256 IN (?";
+    for (size_t i = 1; i < large.size(); ++i) sql += ", ?";
+    sql += ")";
+    RD_ASSIGN_OR_RETURN(Rows found, conn_.QueryPlannedEachTime(sql, large));
+    std::unordered_set<std::string> stored;
+    for (size_t r = 0; r < found.size(); ++r) stored.insert(found.Text(r, 0));
+    std::erase_if(todo, [&](const HashedBlob* b) { return stored.contains(b->sha256); });
+  }
+  // Then a few rows per statement: on PostgreSQL each statement costs the
+  // server as much as a small row (portal, executor start and end).
+  std::vector<SqlParam> params;
+  std::string sql;
+  size_t bytes = 0;
+  auto send = [&]() -> util::Status {
+    if (params.empty()) return util::OkStatus();
+    sql = "INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)";
+    for (size_t i = 3; i < params.size(); i += 3) sql += ", (?, ?, ?)";
+    sql += " ON CONFLICT DO NOTHING";
+    util::Status st = conn_.Exec(sql, params);
+    params.clear();
+    bytes = 0;
+    return st;
+  };
+  for (const HashedBlob* b : todo) {
+    if (params.size() / 3 == kRowsPerInsert ||
+        (bytes > 0 && bytes + b->data.size() > kBytesPerInsert)) {
+      RD_RETURN_IF_ERROR(send());
+    }
+    params.push_back(Text(b->sha256));
+    params.push_back(Int(static_cast<int64_t>(b->data.size())));
+    params.push_back(Blob(b->data));
+    bytes += b->data.size();
+  }
+  return send();
 }
 
 util::Result<std::string> TableBlobStore::Get(const std::string& sha256) {

@@ -2,6 +2,7 @@
 // trips of binary data, deferred sync, transactions.
 #include <filesystem>
 
+#include "store/table_blob_store.h"
 #include "store_test_env.h"
 #include "util/sha256.h"
 
@@ -78,6 +79,44 @@ TEST_P(BlobsTest, TableBlobInsideTransactionFollowsIt) {
   auto got = store_->blobs().Get(util::Sha256Hex(data));
   RD_ASSERT_OK(got);
   EXPECT_TRUE(*got == data);
+}
+
+TEST_P(BlobsTest, PutHashedManyStoresEachOnceInChunks) {
+  // More rows than one statement takes, the same digest twice, a large blob
+  // stored before (looked for, not sent again) and a new large one.
+  const std::string stored_large = BinaryData(TableBlobStore::kLookFirstBytes + 10);
+  RD_ASSERT_OK(store_->blobs().Put(stored_large));
+  std::vector<std::string> data;
+  for (size_t i = 0; i < 2 * TableBlobStore::kRowsPerInsert + 5; ++i) {
+    data.push_back("blob " + std::to_string(i) + BinaryData(i * 37));
+  }
+  data.push_back(BinaryData(TableBlobStore::kLookFirstBytes + 1000));
+  std::vector<HashedBlob> blobs;
+  for (const std::string& d : data) blobs.push_back({util::Sha256Hex(d), d});
+  blobs.push_back(blobs[3]);
+  blobs.push_back({util::Sha256Hex(stored_large), stored_large});
+  RD_ASSERT_OK(
+      store_->Transact([&](Tx&) -> Status { return store_->blobs().PutHashedMany(blobs); }));
+  for (const std::string& d : data) {
+    auto got = store_->blobs().Get(util::Sha256Hex(d));
+    RD_ASSERT_OK(got);
+    EXPECT_TRUE(*got == d) << d.substr(0, 8);
+  }
+  auto got = store_->blobs().Get(util::Sha256Hex(stored_large));
+  RD_ASSERT_OK(got);
+  EXPECT_TRUE(*got == stored_large);
+}
+
+TEST_P(BlobsTest, PutHashedManyRollsBackWithTheTransaction) {
+  const std::string a = BinaryData(300), b = BinaryData(5000);
+  const std::vector<HashedBlob> blobs = {{util::Sha256Hex(a), a}, {util::Sha256Hex(b), b}};
+  Status st = store_->Transact([&](Tx&) -> Status {
+    RD_RETURN_IF_ERROR(store_->blobs().PutHashedMany(blobs));
+    return util::MakeError(ErrorCode::kInternal, "test.abort");
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_FALSE(store_->blobs().Get(util::Sha256Hex(a)).ok());
+  EXPECT_FALSE(store_->blobs().Get(util::Sha256Hex(b)).ok());
 }
 
 RD_STORE_TEST_SUITE(BlobsTest);

@@ -1,5 +1,6 @@
 // Inbound accept log: dedup by raw SHA-256 and by dedup_key, round trip,
 // processing results.
+#include <cstdio>
 #include <thread>
 
 #include "store_test_env.h"
@@ -140,8 +141,10 @@ TEST_P(InboundTest, FinishedRowWrittenAfterTheArticleThatNamesIt) {
     a.inbound_id = reserved;  // not written yet
     RD_ASSIGN_OR_RETURN(a, tx.CreateArticle(a));
     article_id = a.id;
-    return tx.InsertFinishedInbound(reserved, Message(std::string(64, 'b'), "k2"),
-                                    InboundState::kProcessed, "", ticket_id, article_id);
+    const NewInbound in = Message(std::string(64, 'b'), "k2");
+    const store::FinishedInbound row{reserved, &in,       InboundState::kProcessed,
+                                     "",       ticket_id, article_id};
+    return tx.InsertFinishedInbound({&row, 1});
   }));
   domain::Inbound got;
   RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
@@ -158,12 +161,51 @@ TEST_P(InboundTest, FinishedRowWrittenAfterTheArticleThatNamesIt) {
   EXPECT_GT(later.id, reserved);
 }
 
+TEST_P(InboundTest, ManyFinishedRowsInOneCall) {
+  // More rows than one statement takes: each stored with its own values.
+  constexpr int kRows = 150;
+  std::vector<NewInbound> ins;
+  for (int i = 0; i < kRows; ++i) {
+    char sha[65];
+    std::snprintf(sha, sizeof sha, "%064d", i);
+    ins.push_back(Message(sha, i % 3 == 0 ? "" : "key" + std::to_string(i)));
+    ins.back().recipients = {"r" + std::to_string(i) + "@example.org"};
+  }
+  std::vector<Id> ids;
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    std::vector<store::FinishedInbound> rows;
+    for (int i = 0; i < kRows; ++i) {
+      RD_ASSIGN_OR_RETURN(Id id, tx.ReserveInboundId());
+      ids.push_back(id);
+      rows.push_back({id, &ins[i], i == 7 ? InboundState::kFailed : InboundState::kProcessed,
+                      i == 7 ? "parse error" : "", std::nullopt, std::nullopt});
+    }
+    return tx.InsertFinishedInbound(rows);
+  }));
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    for (int i : {0, 1, 7, 63, 64, 65, 128, 149}) {
+      RD_ASSIGN_OR_RETURN(domain::Inbound got, tx.GetInbound(ids[i]));
+      EXPECT_EQ(got.raw_sha256, ins[i].raw_sha256) << i;
+      EXPECT_EQ(got.dedup_key, ins[i].dedup_key) << i;
+      EXPECT_EQ(got.recipients, ins[i].recipients) << i;
+      EXPECT_EQ(got.state, i == 7 ? InboundState::kFailed : InboundState::kProcessed) << i;
+      EXPECT_EQ(got.error, i == 7 ? "parse error" : "") << i;
+      EXPECT_EQ(got.attempts, 1) << i;
+    }
+    RD_ASSIGN_OR_RETURN(auto all, tx.ListInbound({std::nullopt, 1000}));
+    EXPECT_EQ(all.size(), static_cast<size_t>(kRows));
+    return Status();
+  }));
+}
+
 TEST_P(InboundTest, FinishedRowUnderAStoredKeyFailsAndAnArticleNamingNoRowFailsTheCommit) {
   Insert(Message(std::string(64, 'a'), "k1"));
   Status taken = store_->Transact([&](Tx& tx) -> Status {
     RD_ASSIGN_OR_RETURN(Id id, tx.ReserveInboundId());
-    return tx.InsertFinishedInbound(id, Message(std::string(64, 'z'), "k1"),
-                                    InboundState::kProcessed, "", std::nullopt, std::nullopt);
+    const NewInbound in = Message(std::string(64, 'z'), "k1");
+    const store::FinishedInbound row{id, &in,          InboundState::kProcessed,
+                                     "", std::nullopt, std::nullopt};
+    return tx.InsertFinishedInbound({&row, 1});
   });
   ASSERT_FALSE(taken.ok());
   EXPECT_EQ(taken.error().code, util::ErrorCode::kAlreadyExists) << taken.error().ToString();

@@ -192,7 +192,7 @@ TEST_P(TicketsTest, TicketNumbersUniqueUnderTwoThreads) {
 }
 
 TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesItsNumberBack) {
-  // Two threads, each writing three tickets per transaction, the middle one
+  // Two threads, each writing four tickets per transaction, the third one
   // in a level that is rolled back: every committed number once, no gaps.
   constexpr int kTransactions = 15;
   std::vector<std::pair<Id, int64_t>> kept[2];
@@ -208,15 +208,17 @@ TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesI
       Status st = (*store)->Transact([&](Tx& tx) -> Status {
         mine.clear();
         RD_ASSIGN_OR_RETURN(Ticket a, tx.CreateTicket(NewTicket("a", i)));
+        RD_ASSIGN_OR_RETURN(Ticket a2, tx.CreateTicket(NewTicket("a2", i)));
+        EXPECT_EQ(a2.number, a.number + 1);
         Status undone = tx.Nested([&](Tx& inner) -> Status {
           RD_ASSIGN_OR_RETURN(Ticket b, inner.CreateTicket(NewTicket("b", i)));
-          EXPECT_EQ(b.number, a.number + 1);
+          EXPECT_EQ(b.number, a.number + 2);
           return util::MakeError(util::ErrorCode::kInternal, "test.undo", "undo");
         });
         EXPECT_FALSE(undone.ok());
         RD_ASSIGN_OR_RETURN(Ticket c, tx.CreateTicket(NewTicket("c", i)));
-        EXPECT_EQ(c.number, a.number + 1) << "the undone number is taken again";
-        mine = {{a.id, a.number}, {c.id, c.number}};
+        EXPECT_EQ(c.number, a.number + 2) << "the undone number is taken again";
+        mine = {{a.id, a.number}, {a2.id, a2.number}, {c.id, c.number}};
         return Status();
       });
       if (!st.ok()) errors[w] = st.error().ToString();
@@ -236,10 +238,10 @@ TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesI
       numbers.insert(number);
     }
   }
-  ASSERT_EQ(numbers.size(), size_t{4 * kTransactions});
-  EXPECT_EQ(ids.size(), size_t{4 * kTransactions});
+  ASSERT_EQ(numbers.size(), size_t{6 * kTransactions});
+  EXPECT_EQ(ids.size(), size_t{6 * kTransactions});
   EXPECT_EQ(*numbers.begin(), 100001);
-  EXPECT_EQ(*numbers.rbegin(), 100000 + 4 * kTransactions) << "no gaps";
+  EXPECT_EQ(*numbers.rbegin(), 100000 + 6 * kTransactions) << "no gaps";
   // What was committed is what each transaction was told.
   RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
     for (const auto& list : kept) {
@@ -249,7 +251,7 @@ TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesI
       }
     }
     RD_ASSIGN_OR_RETURN(auto all, tx.ListTickets({std::nullopt, std::nullopt, 1000, 0}));
-    EXPECT_EQ(all.size(), size_t{4 * kTransactions});
+    EXPECT_EQ(all.size(), size_t{6 * kTransactions});
     return Status();
   }));
 }
