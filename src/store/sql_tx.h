@@ -23,6 +23,14 @@
 
 namespace replydesk::store {
 
+// Customers with their identities, one query (ReadCustomers reads it):
+// RD_CUSTOMER_COLUMNS joined with `j`, the customer's identities (LEFT JOIN:
+// none is NULL), ordered by customer then identity.
+#define RD_CUSTOMER_COLUMNS \
+  "SELECT c.id, c.name, c.language, c.organisation_id, c.created_at, j.kind, j.value "
+#define RD_CUSTOMER_IDENTITIES " LEFT JOIN customer_identities j ON j.customer_id = c.id "
+#define RD_CUSTOMER_ORDER " ORDER BY c.id, j.id"
+
 class SqlTx final : public Tx {
  public:
   explicit SqlTx(SqlConnection& conn) : conn_(conn) {}

@@ -46,14 +46,6 @@ Status SqlTx::UpdateUnique(std::string_view sql, std::initializer_list<SqlParam>
   return util::OkStatus();
 }
 
-// Customers with their identities, one query: RD_CUSTOMER_COLUMNS joined
-// with `j`, the customer's identities (LEFT JOIN: none is NULL), ordered by
-// customer then identity.
-#define RD_CUSTOMER_COLUMNS \
-  "SELECT c.id, c.name, c.language, c.organisation_id, c.created_at, j.kind, j.value "
-#define RD_CUSTOMER_IDENTITIES " LEFT JOIN customer_identities j ON j.customer_id = c.id "
-#define RD_CUSTOMER_ORDER " ORDER BY c.id, j.id"
-
 Result<std::vector<Customer>> SqlTx::ReadCustomers(Rows& rows) {
   std::vector<Customer> out;
   for (size_t r = 0; r < rows.size(); ++r) {

@@ -2,7 +2,9 @@
 // ghosts: ids referenced before the message itself arrives), and Nested.
 #include <algorithm>
 #include <functional>
+#include <string_view>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include "store/sql_tx.h"
@@ -118,23 +120,47 @@ Result<std::optional<Id>> SqlTx::FindTicketByMessageIds(
   return found;
 }
 
+namespace {
+
+// The distinct non-empty values not answered in `cache` yet: what ReadAhead
+// asks the database for. Recorded as answered ("none" unless found) only
+// once the query succeeded (Remember).
+template <typename Cache>
+std::vector<std::string_view> Unasked(const std::vector<std::string>& values, const Cache& cache) {
+  std::vector<std::string_view> out;
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& v : values) {
+    if (!v.empty() && !cache.contains(v) && seen.insert(v).second) out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<SqlParam> TextParams(const std::vector<std::string_view>& keys) {
+  std::vector<SqlParam> out;
+  out.reserve(keys.size());
+  for (std::string_view k : keys) out.push_back(Text(k));
+  return out;
+}
+
+template <typename Cache>
+void Remember(const std::vector<std::string_view>& keys, Cache& cache) {
+  for (std::string_view k : keys) cache.try_emplace(std::string(k));  // found, or none
+}
+
+}  // namespace
+
 Status SqlTx::ReadAhead(const std::vector<std::string>& email_addresses,
                         const std::vector<std::string>& message_ids) {
   read_ahead_ = true;
-  std::vector<SqlParam> emails;
-  for (const std::string& address : email_addresses) {
-    if (!address.empty() && !customers_by_email_.contains(address)) {
-      customers_by_email_[address];  // none, unless found below
-      emails.push_back(Text(address));
-    }
-  }
+  const std::vector<std::string_view> emails = Unasked(email_addresses, customers_by_email_);
+  const std::unordered_set<std::string_view> asked(emails.begin(), emails.end());
+  std::unordered_map<std::string, std::optional<domain::Customer>> found_customers;
   std::optional<Error> unreadable;
   RD_RETURN_IF_ERROR(QueryIn(
-      "SELECT c.id, c.name, c.language, c.organisation_id, c.created_at, j.kind, j.value "
-      "FROM customer_identities i JOIN customers c ON c.id = i.customer_id "
-      "LEFT JOIN customer_identities j ON j.customer_id = c.id "
+      RD_CUSTOMER_COLUMNS
+      "FROM customer_identities i JOIN customers c ON c.id = i.customer_id" RD_CUSTOMER_IDENTITIES
       "WHERE i.kind = 'email' AND i.value IN (",
-      " ORDER BY c.id, j.id", emails, [&](Rows& rows, std::span<const SqlParam>) {
+      RD_CUSTOMER_ORDER, TextParams(emails), [&](Rows& rows, std::span<const SqlParam>) {
         auto customers = ReadCustomers(rows);
         if (!customers.ok()) {
           unreadable = customers.error();
@@ -142,32 +168,31 @@ Status SqlTx::ReadAhead(const std::vector<std::string>& email_addresses,
         }
         for (const domain::Customer& c : *customers) {
           for (const domain::Identity& identity : c.identities) {
-            auto it = customers_by_email_.find(identity.value);
-            if (identity.kind == domain::IdentityKind::kEmail && it != customers_by_email_.end()) {
-              it->second = c;
+            if (identity.kind == domain::IdentityKind::kEmail && asked.contains(identity.value)) {
+              found_customers[identity.value] = c;
             }
           }
         }
         return false;
       }));
   if (unreadable) return *unreadable;
-  std::vector<SqlParam> ids;
-  for (const std::string& id : message_ids) {
-    if (!id.empty() && !ticket_of_message_id_.contains(id)) {
-      ticket_of_message_id_[id];  // unknown, unless found below
-      ids.push_back(Text(id));
-    }
-  }
+  customers_by_email_.merge(found_customers);
+  Remember(emails, customers_by_email_);
+
+  const std::vector<std::string_view> ids = Unasked(message_ids, ticket_of_message_id_);
+  std::unordered_map<std::string, std::optional<Id>> found_tickets;
   std::vector<SqlParam> ticket_ids;
   RD_RETURN_IF_ERROR(QueryIn("SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (",
-                             "", ids, [&](Rows& rows, std::span<const SqlParam>) {
+                             "", TextParams(ids), [&](Rows& rows, std::span<const SqlParam>) {
                                for (size_t r = 0; r < rows.size(); ++r) {
                                  const Id ticket = rows.Int(r, 1);
-                                 ticket_of_message_id_[rows.Text(r, 0)] = ticket;
+                                 found_tickets[rows.Text(r, 0)] = ticket;
                                  if (!tickets_.contains(ticket)) ticket_ids.push_back(Int(ticket));
                                }
                                return false;
                              }));
+  ticket_of_message_id_.merge(found_tickets);
+  Remember(ids, ticket_of_message_id_);
   std::sort(ticket_ids.begin(), ticket_ids.end(),
             [](const SqlParam& a, const SqlParam& b) { return a.i < b.i; });
   ticket_ids.erase(std::unique(ticket_ids.begin(), ticket_ids.end(),
