@@ -192,6 +192,10 @@ class SqlTx final : public Tx {
                  const std::function<bool(Rows&, std::span<const SqlParam>)>& on_rows);
   // What a rolled-back Nested level may have changed under the caches.
   void ForgetUndone();
+  // Sends RecordMessageId's rows kept so far (multi-row INSERTs); done before
+  // the index is read, at Nested levels' edges and by BeforeCommit.
+  Status FlushMessageIds();
+  void DropPendingMessageIds();
 
   SqlConnection& conn_;
   // FindChannelByAddress' answers in this transaction (channel writes and
@@ -210,6 +214,15 @@ class SqlTx final : public Tx {
   // value as this transaction last wrote it (it holds the row from then on).
   // On PostgreSQL they differ until BeforeCommit.
   std::optional<int64_t> last_ticket_number_, written_ticket_number_;
+  // RecordMessageId's rows not sent yet, one per Message-ID (index by id).
+  struct PendingMessageId {
+    std::string message_id;
+    Id ticket_id = 0;
+    std::optional<Id> article_id;
+  };
+  static constexpr size_t kMaxPendingMessageIds = 512;
+  std::vector<PendingMessageId> pending_message_ids_;
+  std::unordered_map<std::string, size_t> pending_message_id_index_;
   int depth_ = 0;                  // Nested savepoints open
   bool threading_locked_ = false;  // LockThreading taken outside any savepoint
 };

@@ -57,12 +57,16 @@ std::vector<SqlParam> TextKeys(const std::vector<std::string>& values) {
 }  // namespace
 
 Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
+  // Message-IDs recorded before this level are sent before it opens, those
+  // recorded at it before it is released: none is undone with the wrong level.
+  RD_RETURN_IF_ERROR(FlushMessageIds());
   RD_RETURN_IF_ERROR(conn_.Savepoint());
   // Ticket numbers taken at this level go back with it; those taken before
   // stay taken (and, on PostgreSQL, still to be written).
   const auto numbers = std::pair(last_ticket_number_, written_ticket_number_);
   auto undo = [&] {
     conn_.RollbackToSavepoint();
+    DropPendingMessageIds();
     ForgetUndone();
     std::tie(last_ticket_number_, written_ticket_number_) = numbers;
   };
@@ -76,6 +80,7 @@ Status SqlTx::Nested(const std::function<Status(Tx&)>& fn) {
     throw;
   }
   --depth_;
+  if (st.ok()) st = FlushMessageIds();
   if (st.ok()) st = conn_.ReleaseSavepoint();
   if (!st.ok()) undo();
   return st;
@@ -105,6 +110,7 @@ Result<std::optional<Id>> SqlTx::FindTicketByMessageIds(
     }
     if (all_known) return first;
   }
+  RD_RETURN_IF_ERROR(FlushMessageIds());  // the rows below must see them
   std::optional<Id> found;
   RD_RETURN_IF_ERROR(QueryIn("SELECT message_id, ticket_id FROM message_ids WHERE message_id IN (",
                              "", TextKeys(message_ids),
@@ -179,6 +185,7 @@ Status SqlTx::ReadAhead(const std::vector<std::string>& email_addresses,
   customers_by_email_.merge(found_customers);
   Remember(emails, customers_by_email_);
 
+  RD_RETURN_IF_ERROR(FlushMessageIds());  // the rows below must see them
   const std::vector<std::string_view> ids = Unasked(message_ids, ticket_of_message_id_);
   std::unordered_map<std::string, std::optional<Id>> found_tickets;
   std::vector<SqlParam> ticket_ids;
@@ -228,11 +235,50 @@ Status SqlTx::RecordMessageId(const std::string& message_id, Id ticket_id,
     auto it = ticket_of_message_id_.find(message_id);
     if (it != ticket_of_message_id_.end() && !it->second) it->second = ticket_id;
   }
-  return conn_.Exec(
-      "INSERT INTO message_ids (message_id, ticket_id, article_id) VALUES (?, ?, ?) "
-      "ON CONFLICT (message_id) DO UPDATE SET article_id = excluded.article_id "
-      "WHERE message_ids.article_id IS NULL AND excluded.article_id IS NOT NULL",
-      {Text(message_id), Int(ticket_id), OptInt(article_id)});
+  // Kept to be sent with others (FlushMessageIds), merged per id as the
+  // statement would merge them one after another: the first ticket stays,
+  // the first article fills a ghost.
+  auto [at, added] = pending_message_id_index_.try_emplace(message_id, pending_message_ids_.size());
+  if (added) {
+    pending_message_ids_.push_back({message_id, ticket_id, article_id});
+  } else if (PendingMessageId& p = pending_message_ids_[at->second]; !p.article_id) {
+    p.article_id = article_id;
+  }
+  if (pending_message_ids_.size() >= kMaxPendingMessageIds) return FlushMessageIds();
+  return util::OkStatus();
+}
+
+Status SqlTx::FlushMessageIds() {
+  // A few rows per statement (no id twice in one: merged above).
+  constexpr size_t kRowsPerInsert = 64;
+  std::vector<SqlParam> params;
+  std::string sql;
+  for (size_t begin = 0; begin < pending_message_ids_.size(); begin += kRowsPerInsert) {
+    const size_t n = std::min(kRowsPerInsert, pending_message_ids_.size() - begin);
+    params.clear();
+    sql = "INSERT INTO message_ids (message_id, ticket_id, article_id) VALUES (?, ?, ?)";
+    for (size_t i = 0; i < n; ++i) {
+      const PendingMessageId& p = pending_message_ids_[begin + i];
+      if (i > 0) sql += ", (?, ?, ?)";
+      params.push_back(Text(p.message_id));
+      params.push_back(Int(p.ticket_id));
+      params.push_back(OptInt(p.article_id));
+    }
+    sql +=
+        " ON CONFLICT (message_id) DO UPDATE SET article_id = excluded.article_id "
+        "WHERE message_ids.article_id IS NULL AND excluded.article_id IS NOT NULL";
+    if (Status st = conn_.Exec(sql, params); !st.ok()) {
+      DropPendingMessageIds();
+      return st;
+    }
+  }
+  DropPendingMessageIds();
+  return util::OkStatus();
+}
+
+void SqlTx::DropPendingMessageIds() {
+  pending_message_ids_.clear();
+  pending_message_id_index_.clear();
 }
 
 }  // namespace replydesk::store

@@ -86,6 +86,7 @@ Result<int64_t> SqlTx::NextTicketNumber() {
 }
 
 Status SqlTx::BeforeCommit() {
+  RD_RETURN_IF_ERROR(FlushMessageIds());
   if (!last_ticket_number_ || !written_ticket_number_ ||
       *last_ticket_number_ == *written_ticket_number_) {
     return util::OkStatus();

@@ -274,6 +274,8 @@ class Tx {
       const std::vector<std::string>& message_ids) = 0;
   // Records message_id -> ticket. When the id is already known: an existing
   // ghost gets article_id filled (ticket kept); a known real id is left as is.
+  // The SQL store sends such rows together, at the latest before COMMIT; a
+  // failure (a ticket or article that does not exist) may be reported then.
   virtual Status RecordMessageId(const std::string& message_id, Id ticket_id,
                                  std::optional<Id> article_id) = 0;
 

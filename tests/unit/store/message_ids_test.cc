@@ -1,4 +1,9 @@
 // Message-ID index: ghosts, real ids, lookup order, long References: lists.
+#include <map>
+#include <memory>
+
+#include "store/pg_connection.h"
+#include "store/sqlite_connection.h"
 #include "store_test_env.h"
 
 namespace replydesk::store::testing {
@@ -36,6 +41,27 @@ class MessageIdsTest : public StoreTest {
   }
   Status Record(const std::string& id, Id ticket, std::optional<Id> article) {
     return store_->Transact([&](Tx& tx) { return tx.RecordMessageId(id, ticket, article); });
+  }
+  // The index as stored: message_id -> (ticket, article), read on a
+  // connection of its own.
+  std::map<std::string, std::pair<Id, std::optional<Id>>> Index() {
+    std::map<std::string, std::pair<Id, std::optional<Id>>> out;
+    std::unique_ptr<SqlConnection> conn;
+    if (GetParam() == Backend::kSqlite) {
+      auto c = SqliteConnection::Open(db_->Options().url, 5000);
+      if (c.ok()) conn = std::move(*c);
+    } else {
+      auto c = PgConnection::Open(db_->Options().url);
+      if (c.ok()) conn = std::move(*c);
+    }
+    EXPECT_NE(conn, nullptr);
+    if (conn == nullptr) return out;
+    auto rows = conn->Query("SELECT message_id, ticket_id, article_id FROM message_ids", {});
+    EXPECT_TRUE(rows.ok());
+    for (size_t r = 0; rows.ok() && r < rows->size(); ++r) {
+      out[rows->Text(r, 0)] = {rows->Int(r, 1), rows->OptInt(r, 2)};
+    }
+    return out;
   }
   Id ticket_[2] = {0, 0};
   Id article_[2] = {0, 0};
@@ -151,6 +177,41 @@ TEST_P(MessageIdsTest, ReadAheadAnswersAsTheDatabaseWouldThroughWritesAndRollbac
     return Status();
   }));
   EXPECT_FALSE(Find({"later@x"}).has_value());
+}
+
+TEST_P(MessageIdsTest, RecordsKeptForLaterAreStoredAsIfWrittenOneByOne) {
+  RD_ASSERT_OK(Record("before@x", ticket_[0], std::nullopt));  // a ghost stored earlier
+  RD_ASSERT_OK(store_->Transact([&](Tx& tx) -> Status {
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("g@x", ticket_[0], std::nullopt));
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("g@x", ticket_[1], article_[1]));  // fills the ghost
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("r@x", ticket_[0], article_[0]));
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("r@x", ticket_[1], std::nullopt));  // left as is
+    RD_RETURN_IF_ERROR(tx.RecordMessageId("before@x", ticket_[1], article_[1]));
+    RD_ASSIGN_OR_RETURN(auto found, tx.FindTicketByMessageIds({"g@x"}));
+    EXPECT_EQ(found, std::optional<Id>(ticket_[0])) << "read inside the transaction";
+    for (int i = 0; i < 600; ++i) {
+      RD_RETURN_IF_ERROR(
+          tx.RecordMessageId("n" + std::to_string(i) + "@x", ticket_[1],
+                             i % 2 == 0 ? std::optional<Id>(article_[1]) : std::nullopt));
+    }
+    Status undone = tx.Nested([&](Tx& inner) -> Status {
+      RD_RETURN_IF_ERROR(inner.RecordMessageId("undone@x", ticket_[0], std::nullopt));
+      return util::MakeError(util::ErrorCode::kInternal, "test.undo", "undo");
+    });
+    EXPECT_FALSE(undone.ok());
+    return tx.Nested(
+        [&](Tx& inner) { return inner.RecordMessageId("kept@x", ticket_[1], std::nullopt); });
+  }));
+  const auto index = Index();
+  using Row = std::pair<Id, std::optional<Id>>;
+  EXPECT_EQ(index.at("g@x"), Row(ticket_[0], article_[1]));
+  EXPECT_EQ(index.at("r@x"), Row(ticket_[0], article_[0]));
+  EXPECT_EQ(index.at("before@x"), Row(ticket_[0], article_[1]));
+  EXPECT_EQ(index.at("n598@x"), Row(ticket_[1], article_[1]));
+  EXPECT_EQ(index.at("n599@x"), Row(ticket_[1], std::nullopt));
+  EXPECT_EQ(index.at("kept@x"), Row(ticket_[1], std::nullopt));
+  EXPECT_FALSE(index.contains("undone@x"));
+  EXPECT_EQ(index.size(), size_t{600 + 4});
 }
 
 TEST_P(MessageIdsTest, FirstKnownIdInCallersOrderWins) {
