@@ -1,4 +1,4 @@
-// `replydesk ticket list|show|reply|note|call` for admins and scripts. A
+// `replydesk ticket list|show|attachment|reply|note|call` for admins and scripts. A
 // ticket is named by its number as shown to people ("104233", "T-104233",
 // "[#T-104233]").
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include "app/context.h"
 #include "app/json_views.h"
 #include "domain/ticket_tag.h"
+#include "services/attachment_reader.h"
 #include "services/reply_service.h"
 
 namespace replydesk::app {
@@ -96,8 +97,8 @@ int Show(const GlobalOptions& g, const std::string& id, bool as_json) {
       }
       for (const auto& att : attachments) {
         aj["attachments"].push_back(ToJson(att));
-        text += "[attachment] " + att.filename + " (" + att.content_type + ", " +
-                std::to_string(att.size) + " bytes)\n";
+        text += "[attachment " + std::to_string(att.id) + "] " + att.filename + " (" +
+                att.content_type + ", " + std::to_string(att.size) + " bytes)\n";
       }
       text += a.body_text + "\n";
       out["articles"].push_back(aj);
@@ -232,6 +233,30 @@ int Call(const GlobalOptions& g, const ReplyOptions& o) {
   return 0;
 }
 
+// Writes an attachment's bytes to `out` ("-": standard output).
+int SaveAttachment(const GlobalOptions& g, int64_t id, const std::string& out) {
+  auto store = OpenStore(g);
+  if (!store.ok()) return PrintError(store.error()), 1;
+  services::AttachmentReader reader(**store, MakeIngestSettings(g).parse_limits);
+  auto content = reader.Read(id);
+  if (!content.ok()) {
+    PrintError(content.error());
+    return content.error().code == util::ErrorCode::kNotFound ? 2 : 1;
+  }
+  if (out == "-") {
+    std::cout.write(content->data.data(), static_cast<std::streamsize>(content->data.size()));
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+  }
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f.write(content->data.data(), static_cast<std::streamsize>(content->data.size()));
+  f.close();
+  if (!f) return std::cerr << "replydesk: cannot write " << out << "\n", 1;
+  std::fprintf(stderr, "%s: %zu bytes (%s)\n", out.c_str(), content->data.size(),
+               content->attachment.filename.c_str());
+  return 0;
+}
+
 }  // namespace
 
 void AddTicketCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
@@ -252,6 +277,15 @@ void AddTicketCommands(CLI::App& app, GlobalOptions& g, int& exit_code) {
   show->add_option("ID", *id, "Ticket number (104233 or T-104233)")->required();
   show->add_flag("--json", *show_json, "JSON output");
   show->callback([&g, &exit_code, id, show_json] { exit_code = Show(g, *id, *show_json); });
+
+  auto* attachment = ticket->add_subcommand(
+      "attachment", "Save an attachment's bytes (its id is in `ticket show`)");
+  auto att_id = std::make_shared<int64_t>(0);
+  auto att_out = std::make_shared<std::string>("-");
+  attachment->add_option("ID", *att_id, "Attachment id")->required();
+  attachment->add_option("--out", *att_out, "File to write (default -: standard output)");
+  attachment->callback(
+      [&g, &exit_code, att_id, att_out] { exit_code = SaveAttachment(g, *att_id, *att_out); });
 
   auto* reply =
       ticket->add_subcommand("reply", "Email the customer: template or text, signature, quote");

@@ -123,6 +123,14 @@ util::Status InboundWorker::Analyse(Item& item, std::string_view raw) {
     mail::BounceReport report = mail::ParseBounce(raw);
     if (report.is_bounce) msg.bounce = std::move(report);
   }
+  // Attachments are not stored apart from the raw message, which holds them
+  // already (AttachmentReader decodes one from it again): their digests
+  // identify them, and the decoded bytes are freed now.
+  msg.attachment_sha256.clear();
+  for (auto& att : msg.parsed.attachments) {
+    msg.attachment_sha256.push_back(util::Sha256Hex(att.data));
+    std::string().swap(att.data);
+  }
   // Blobs in the database are written inside the processing transaction (StoreBlobs).
   if (store_.blobs().InDatabase()) return util::OkStatus();
   // Files first (deferred sync, one Flush per batch), rows later: a row never
@@ -131,23 +139,13 @@ util::Status InboundWorker::Analyse(Item& item, std::string_view raw) {
     RD_ASSIGN_OR_RETURN(msg.html_sha256,
                         store_.blobs().Put(msg.parsed.html, util::Sync::kDeferred));
   }
-  for (auto& att : msg.parsed.attachments) {
-    RD_ASSIGN_OR_RETURN(std::string sha, store_.blobs().Put(att.data, util::Sync::kDeferred));
-    msg.attachment_sha256.push_back(std::move(sha));
-    std::string().swap(att.data);  // the blob has it; free the memory now
-  }
   return util::OkStatus();
 }
 
 util::Status InboundWorker::StoreBlobs(PreparedMessage& msg) {
   if (!store_.blobs().InDatabase() || msg.blobs_stored) return util::OkStatus();
-  msg.attachment_sha256.clear();  // Transact may run the batch again
   if (!msg.parsed.html.empty()) {
     RD_ASSIGN_OR_RETURN(msg.html_sha256, store_.blobs().Put(msg.parsed.html));
-  }
-  for (const auto& att : msg.parsed.attachments) {
-    RD_ASSIGN_OR_RETURN(std::string sha, store_.blobs().Put(att.data));
-    msg.attachment_sha256.push_back(std::move(sha));
   }
   return util::OkStatus();
 }
@@ -363,11 +361,6 @@ util::Status InboundWorker::StoreBlobsAhead(std::vector<NewMessage>& messages) {
     if (!msg.parsed.html.empty()) {
       msg.html_sha256 = util::Sha256Hex(msg.parsed.html);
       blobs.push_back({*msg.html_sha256, msg.parsed.html});
-    }
-    msg.attachment_sha256.clear();
-    for (const auto& att : msg.parsed.attachments) {
-      msg.attachment_sha256.push_back(util::Sha256Hex(att.data));
-      blobs.push_back({msg.attachment_sha256.back(), att.data});
     }
   }
   RD_RETURN_IF_ERROR(store_.Transact(

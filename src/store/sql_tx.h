@@ -95,6 +95,7 @@ class SqlTx final : public Tx {
   Result<std::vector<domain::Article>> ListArticles(Id ticket_id) override;
   Result<domain::Attachment> AddAttachment(const domain::Attachment& a) override;
   Result<std::vector<domain::Attachment>> ListAttachments(Id article_id) override;
+  Result<domain::Attachment> GetAttachment(Id id) override;
 
   Result<domain::User> CreateUser(const domain::User& u) override;
   Result<std::optional<domain::User>> FindUserByEmail(const std::string& email) override;

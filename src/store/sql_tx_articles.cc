@@ -152,11 +152,13 @@ Result<Attachment> SqlTx::AddAttachment(const Attachment& a) {
   return out;
 }
 
-Result<std::vector<Attachment>> SqlTx::ListAttachments(Id article_id) {
-  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query("SELECT id, article_id, filename, content_type, "
-                                             "size, sha256, content_id, inline_part FROM "
-                                             "attachments WHERE article_id = ? ORDER BY id",
-                                             {Int(article_id)}));
+namespace {
+
+#define RD_ATTACHMENT_COLUMNS                                                                  \
+  "SELECT id, article_id, filename, content_type, size, sha256, content_id, inline_part FROM " \
+  "attachments "
+
+std::vector<Attachment> ReadAttachments(Rows& rows) {
   std::vector<Attachment> out(rows.size());
   for (size_t r = 0; r < rows.size(); ++r) {
     out[r] =
@@ -164,6 +166,21 @@ Result<std::vector<Attachment>> SqlTx::ListAttachments(Id article_id) {
                    rows.Int(r, 4), rows.TakeText(r, 5), rows.TakeText(r, 6), rows.Int(r, 7) != 0};
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<Attachment>> SqlTx::ListAttachments(Id article_id) {
+  RD_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.Query(RD_ATTACHMENT_COLUMNS "WHERE article_id = ? ORDER BY id", {Int(article_id)}));
+  return ReadAttachments(rows);
+}
+
+Result<Attachment> SqlTx::GetAttachment(Id id) {
+  RD_ASSIGN_OR_RETURN(Rows rows, conn_.Query(RD_ATTACHMENT_COLUMNS "WHERE id = ?", {Int(id)}));
+  if (rows.empty()) return NotFound("attachment", id);
+  return std::move(ReadAttachments(rows).front());
 }
 
 }  // namespace replydesk::store

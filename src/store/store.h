@@ -205,6 +205,7 @@ class Tx {
   virtual Result<std::vector<domain::Article>> ListArticles(Id ticket_id) = 0;  // oldest first
   virtual Result<domain::Attachment> AddAttachment(const domain::Attachment& a) = 0;
   virtual Result<std::vector<domain::Attachment>> ListAttachments(Id article_id) = 0;
+  virtual Result<domain::Attachment> GetAttachment(Id id) = 0;  // kNotFound "store.not_found"
 
   // --- users (agents and admins) -----------------------------------------------
   // kAlreadyExists "store.already_exists" when the email is taken.

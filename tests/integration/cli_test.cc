@@ -128,6 +128,52 @@ TEST_P(CliTest, TicketShowByNumberWithArticlesAndCustomer) {
   EXPECT_TRUE(Run({"ticket", "show", "999999"}).Exited(2));
 }
 
+TEST_P(CliTest, TicketAttachmentSavesTheDecodedBytes) {
+  // Binary bytes, base64 in the message: saved byte for byte from the raw
+  // message (an inbound attachment is not stored a second time).
+  std::string bytes;
+  for (int i = 0; i < 3000; ++i) bytes += static_cast<char>((i * 37) & 0xff);
+  static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string b64;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const auto b = [&](size_t k) {
+      return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u;
+    };
+    const unsigned v = (b(i) << 16) | (b(i + 1) << 8) | b(i + 2);
+    b64 += kB64[(v >> 18) & 63];
+    b64 += kB64[(v >> 12) & 63];
+    b64 += i + 1 < bytes.size() ? kB64[(v >> 6) & 63] : '=';
+    b64 += i + 2 < bytes.size() ? kB64[v & 63] : '=';
+    if (b64.size() % 77 == 76) b64 += "\n";
+  }
+  ASSERT_TRUE(Run({"ingest"},
+                  "From: c1@example.com\nTo: support@ours.example\nSubject: Scan\n"
+                  "Message-ID: <scan@x>\nMIME-Version: 1.0\n"
+                  "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+                  "--b\nContent-Type: text/plain\n\nAttached.\n"
+                  "--b\nContent-Type: application/octet-stream; name=\"scan.bin\"\n"
+                  "Content-Disposition: attachment; filename=\"scan.bin\"\n"
+                  "Content-Transfer-Encoding: base64\n\n" +
+                      b64 + "\n--b--\n")
+                  .Exited(0));
+  json t = RunJson({"ticket", "show", "T-100001", "--json"});
+  ASSERT_EQ(t["articles"][0]["attachments"].size(), 1u);
+  const int64_t id = t["articles"][0]["attachments"][0]["id"];
+  ProcessResult text = Run({"ticket", "show", "T-100001"});
+  EXPECT_NE(text.out.find("[attachment " + std::to_string(id) + "] scan.bin"), std::string::npos)
+      << text.out;
+  const fs::path out = fs::path(db_->dir()) / "saved.bin";
+  ProcessResult saved = Run({"ticket", "attachment", std::to_string(id), "--out", out.string()});
+  ASSERT_TRUE(saved.Exited(0)) << saved.err;
+  std::ifstream in(out, std::ios::binary);
+  const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(got == bytes) << got.size();
+  ProcessResult to_stdout = Run({"ticket", "attachment", std::to_string(id)});
+  ASSERT_TRUE(to_stdout.Exited(0)) << to_stdout.err;
+  EXPECT_TRUE(to_stdout.out == bytes) << to_stdout.out.size();
+  EXPECT_TRUE(Run({"ticket", "attachment", std::to_string(id + 100)}).Exited(2));
+}
+
 TEST(InspectCliTest, JsonContract) {
   char tmpl[] = "/tmp/replydesk-inspect-XXXXXX";
   std::string dir = mkdtemp(tmpl);

@@ -4,11 +4,13 @@
 
 #include <filesystem>
 
+#include "services/attachment_reader.h"
 #include "services/inbound_service.h"
 #include "services/inbound_worker.h"
 #include "services_test_env.h"
 #include "store/pg_connection.h"
 #include "store/sqlite_connection.h"
+#include "util/sha256.h"
 
 namespace replydesk::services {
 namespace {
@@ -245,7 +247,7 @@ TEST_P(InboundPipelineTest, ChannelChosenByReceivingAddressRoutesToTeam) {
   EXPECT_EQ(tickets[0].team_id, team);
 }
 
-TEST_P(InboundPipelineTest, AttachmentsAreStoredAsBlobs) {
+TEST_P(InboundPipelineTest, AttachmentsAreReadFromTheRawMessageNotStoredTwice) {
   std::string raw =
       "From: a@x.com\nTo: support@ours.example\nSubject: Log\nMessage-ID: <att@x>\n"
       "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
@@ -262,7 +264,26 @@ TEST_P(InboundPipelineTest, AttachmentsAreStoredAsBlobs) {
   ASSERT_EQ(atts.size(), 1u);
   EXPECT_EQ(atts[0].filename, "app.log");
   EXPECT_EQ(atts[0].size, 9);
-  EXPECT_EQ(*store().blobs().Get(atts[0].sha256), "hello log");
+  EXPECT_EQ(atts[0].sha256, util::Sha256Hex("hello log"));
+  // The raw message holds the bytes; they are not a blob of their own.
+  auto blob = store().blobs().Get(atts[0].sha256);
+  ASSERT_FALSE(blob.ok());
+  EXPECT_EQ(blob.error().code, util::ErrorCode::kNotFound);
+  AttachmentReader reader(store());
+  auto content = reader.Read(atts[0].id);
+  ASSERT_TRUE(content.ok()) << content.error().ToString();
+  EXPECT_EQ(content->data, "hello log");
+  EXPECT_EQ(content->attachment.filename, "app.log");
+  auto unknown = reader.Read(atts[0].id + 1000);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, util::ErrorCode::kNotFound);
+  // A raw message that no longer yields those bytes is a clear error.
+  domain::Attachment other = atts[0];
+  other.sha256 = std::string(64, 'f');
+  other = Read<domain::Attachment>([&](store::Tx& tx) { return tx.AddAttachment(other); });
+  auto missing = reader.Read(other.id);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().detail, "attachment.missing");
 }
 
 // import: a batch accepted and processed in one transaction, prepared by one
@@ -326,7 +347,9 @@ TEST_P(InboundPipelineTest, ImportAcceptsAndProcessesABatchInOneTransaction) {
   EXPECT_EQ(*store().blobs().Get(Inbound(articles[0].inbound_id.value()).raw_sha256), request);
   auto atts = Attachments(Articles(by_subject("Log")).at(0).id);
   ASSERT_EQ(atts.size(), 1u);
-  EXPECT_EQ(*store().blobs().Get(atts[0].sha256), "hello log");
+  auto content = AttachmentReader(store()).Read(atts[0].id);
+  ASSERT_TRUE(content.ok()) << content.error().ToString();
+  EXPECT_EQ(content->data, "hello log");
   // Processed in the accepting transaction: no job left behind.
   int64_t jobs = -1;
   ASSERT_TRUE(store()

@@ -2,6 +2,7 @@
 // message, carries the signature and the ticket tag and threads; notes are
 // never mailed; calls land on the ticket and the customer. SQLite and PostgreSQL.
 #include "services/reply_service.h"
+#include "services/attachment_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -69,6 +70,17 @@ TEST_P(ReplyServiceTest, ReplyQuotesOnlyTheLastMessageAndSigns) {
   EXPECT_EQ(m.attachments[0].data, std::string("%PDF-1.4\0\1\2", 11));
 
   auto t = Tickets()[0];
+  // The outgoing attachment is a blob of its own (no inbound raw message).
+  int outgoing_attachments = 0;
+  for (const domain::Article& a : Articles(t.id)) {
+    for (const domain::Attachment& att : Attachments(a.id)) {
+      auto content = AttachmentReader(store()).Read(att.id);
+      ASSERT_TRUE(content.ok()) << content.error().ToString();
+      EXPECT_EQ(content->data, std::string("%PDF-1.4\0\1\2", 11));
+      ++outgoing_attachments;
+    }
+  }
+  EXPECT_EQ(outgoing_attachments, 1);
   EXPECT_EQ(t.status, domain::TicketStatus::kPending);
   EXPECT_EQ(t.first_responded_at, std::optional<int64_t>(clock_.Now()));
   EXPECT_TRUE(t.assignee_id.has_value());
