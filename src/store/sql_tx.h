@@ -208,7 +208,7 @@ class SqlTx final : public Tx {
   std::unordered_map<std::string, std::optional<domain::Customer>> customers_by_email_;
   std::unordered_map<std::string, std::optional<Id>> ticket_of_message_id_;
   std::unordered_map<Id, domain::Ticket> tickets_;
-  std::vector<Id> ticket_ids_, article_ids_, inbound_ids_;  // TakeId's pools (reversed)
+  std::vector<Id> ticket_ids_, article_ids_, attachment_ids_, inbound_ids_;  // TakeId's pools
   Id last_inbound_id_ = 0;  // SQLite: ReserveInboundId counts on from here
   int id_blocks_ = 0;       // blocks taken so far
   // The ticket number this transaction took last, and the counter row's

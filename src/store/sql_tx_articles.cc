@@ -140,6 +140,17 @@ Status SqlTx::SetArticleDelivery(Id article_id, const std::string& status,
 }
 
 Result<Attachment> SqlTx::AddAttachment(const Attachment& a) {
+  Attachment out = a;
+  if (conn_.backend() == Backend::kPostgres) {
+    // As for articles: the id taken ahead, the INSERT waits in the pipeline.
+    RD_ASSIGN_OR_RETURN(out.id, TakeId("attachments", attachment_ids_));
+    RD_RETURN_IF_ERROR(
+        conn_.Exec("INSERT INTO attachments (id, article_id, filename, content_type, size, sha256, "
+                   "content_id, inline_part) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   {Int(out.id), Int(a.article_id), Text(a.filename), Text(a.content_type),
+                    Int(a.size), Text(a.sha256), Text(a.content_id), Int(a.inline_part ? 1 : 0)}));
+    return out;
+  }
   RD_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.Query("INSERT INTO attachments (article_id, filename, content_type, size, sha256, "
@@ -147,7 +158,6 @@ Result<Attachment> SqlTx::AddAttachment(const Attachment& a) {
                   {Int(a.article_id), Text(a.filename), Text(a.content_type), Int(a.size),
                    Text(a.sha256), Text(a.content_id), Int(a.inline_part ? 1 : 0)}));
   if (rows.empty()) return MakeError(ErrorCode::kInternal, "store.sql", "insert attachment: no id");
-  Attachment out = a;
   out.id = rows.Int(0, 0);
   return out;
 }
