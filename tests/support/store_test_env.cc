@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 namespace replydesk::store::testing {
 
@@ -124,6 +125,23 @@ void StoreTest::SetUp() {
 void StoreTest::TearDown() {
   store_.reset();  // close before the database is dropped
   db_.reset();
+}
+
+void StoreTest::RunOnTwoStores(const std::function<Status(int, Store&)>& fn) {
+  std::string errors[2];
+  auto worker = [&](int w) {
+    auto store = db_->Open();
+    if (!store.ok()) {
+      errors[w] = store.error().ToString();
+      return;
+    }
+    if (Status st = fn(w, **store); !st.ok()) errors[w] = st.error().ToString();
+  };
+  std::thread t0(worker, 0), t1(worker, 1);
+  t0.join();
+  t1.join();
+  EXPECT_EQ(errors[0], "") << "worker 0";
+  EXPECT_EQ(errors[1], "") << "worker 1";
 }
 
 }  // namespace replydesk::store::testing

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,9 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // Runs fn(worker, store) on two threads at once (worker 0 and 1), each
+  // with a Store of its own on this database; expects both to return ok.
+  void RunOnTwoStores(const std::function<Status(int, Store&)>& fn);
 
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<Store> store_;

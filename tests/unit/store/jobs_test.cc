@@ -112,33 +112,19 @@ TEST_P(JobsTest, TwoWorkersNeverClaimTheSameJob) {
     return Status();
   }));
   std::vector<Id> got[2];
-  std::string errors[2];
-  auto worker = [&](int w) {
-    auto store = db_->Open();
-    if (!store.ok()) {
-      errors[w] = store.error().ToString();
-      return;
-    }
+  RunOnTwoStores([&](int w, Store& store) -> Status {
     for (int round = 0; round < 500; ++round) {  // bounded
       std::vector<Job> jobs;
-      Status st = (*store)->Transact([&](Tx& tx) -> Status {
+      RD_RETURN_IF_ERROR(store.Transact([&](Tx& tx) -> Status {
         RD_ASSIGN_OR_RETURN(jobs, tx.ClaimJobs("w" + std::to_string(w), {}, kNow, 300, 3));
         for (const Job& j : jobs) RD_RETURN_IF_ERROR(tx.CompleteJob(j.id));
         return Status();
-      });
-      if (!st.ok()) {
-        errors[w] = st.error().ToString();
-        return;
-      }
-      if (jobs.empty()) return;
+      }));
+      if (jobs.empty()) break;
       for (const Job& j : jobs) got[w].push_back(j.id);
     }
-  };
-  std::thread t0(worker, 0), t1(worker, 1);
-  t0.join();
-  t1.join();
-  EXPECT_EQ(errors[0], "");
-  EXPECT_EQ(errors[1], "");
+    return Status();
+  });
   std::set<Id> all(got[0].begin(), got[0].end());
   for (Id id : got[1]) EXPECT_TRUE(all.insert(id).second) << "job " << id << " claimed twice";
   EXPECT_EQ(all.size(), static_cast<size_t>(kJobs));

@@ -156,32 +156,18 @@ TEST_P(TicketsTest, ArticlesAndAttachments) {
 TEST_P(TicketsTest, TicketNumbersUniqueUnderTwoThreads) {
   constexpr int kPerThread = 40;
   std::vector<int64_t> numbers[2];
-  std::string errors[2];
-  auto worker = [&](int w) {
-    auto store = db_->Open();
-    if (!store.ok()) {
-      errors[w] = store.error().ToString();
-      return;
-    }
+  RunOnTwoStores([&](int w, Store& store) -> Status {
     for (int i = 0; i < kPerThread; ++i) {
       int64_t n = 0;
-      Status st = (*store)->Transact([&](Tx& tx) -> Status {
+      RD_RETURN_IF_ERROR(store.Transact([&](Tx& tx) -> Status {
         RD_ASSIGN_OR_RETURN(Ticket t, tx.CreateTicket(NewTicket("t", i)));
         n = t.number;
         return Status();
-      });
-      if (!st.ok()) {
-        errors[w] = st.error().ToString();
-        return;
-      }
+      }));
       numbers[w].push_back(n);
     }
-  };
-  std::thread t0(worker, 0), t1(worker, 1);
-  t0.join();
-  t1.join();
-  EXPECT_EQ(errors[0], "");
-  EXPECT_EQ(errors[1], "");
+    return Status();
+  });
   std::set<int64_t> all(numbers[0].begin(), numbers[0].end());
   all.insert(numbers[1].begin(), numbers[1].end());
   EXPECT_EQ(all.size(), static_cast<size_t>(2 * kPerThread));
@@ -196,16 +182,10 @@ TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesI
   // in a level that is rolled back: every committed number once, no gaps.
   constexpr int kTransactions = 15;
   std::vector<std::pair<Id, int64_t>> kept[2];
-  std::string errors[2];
-  auto worker = [&](int w) {
-    auto store = db_->Open();
-    if (!store.ok()) {
-      errors[w] = store.error().ToString();
-      return;
-    }
-    for (int i = 0; i < kTransactions && errors[w].empty(); ++i) {
+  RunOnTwoStores([&](int w, Store& store) -> Status {
+    for (int i = 0; i < kTransactions; ++i) {
       std::vector<std::pair<Id, int64_t>> mine;
-      Status st = (*store)->Transact([&](Tx& tx) -> Status {
+      RD_RETURN_IF_ERROR(store.Transact([&](Tx& tx) -> Status {
         mine.clear();
         RD_ASSIGN_OR_RETURN(Ticket a, tx.CreateTicket(NewTicket("a", i)));
         RD_ASSIGN_OR_RETURN(Ticket a2, tx.CreateTicket(NewTicket("a2", i)));
@@ -220,16 +200,11 @@ TEST_P(TicketsTest, SeveralTicketsPerTransactionCountOnAndARolledBackLevelGivesI
         EXPECT_EQ(c.number, a.number + 2) << "the undone number is taken again";
         mine = {{a.id, a.number}, {a2.id, a2.number}, {c.id, c.number}};
         return Status();
-      });
-      if (!st.ok()) errors[w] = st.error().ToString();
+      }));
       kept[w].insert(kept[w].end(), mine.begin(), mine.end());
     }
-  };
-  std::thread t0(worker, 0), t1(worker, 1);
-  t0.join();
-  t1.join();
-  EXPECT_EQ(errors[0], "");
-  EXPECT_EQ(errors[1], "");
+    return Status();
+  });
   std::set<int64_t> numbers;
   std::set<Id> ids;
   for (const auto& list : kept) {
