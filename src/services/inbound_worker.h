@@ -85,7 +85,7 @@ class InboundWorker {
   util::Result<std::vector<NewMessage>> PrepareNew(InboundService& service,
                                                    std::vector<AcceptRequest> reqs);
   // PostgreSQL with blobs in the database: writes the batch's blob rows (raw,
-  // HTML, attachments) in a transaction of this worker's connection, so that
+  // HTML) in a transaction of this worker's connection, so that
   // another server process stores the bytes while AcceptAndComplete's
   // connection writes rows. Elsewhere nothing (StoresBlobsAhead false): the
   // blobs go into the batch's own transaction, or are files already.
@@ -122,8 +122,8 @@ class InboundWorker {
                                                        std::vector<NewMessage>& messages);
   // MessageProcessor::ReadAhead for the items that will be processed.
   util::Status ReadAhead(store::Tx& tx, const std::vector<const Item*>& items);
-  // With blobs in the database: stores the HTML body and attachments inside
-  // the processing transaction.
+  // With blobs in the database: stores the HTML body inside the processing
+  // transaction (attachments are not stored apart from the raw message).
   util::Status StoreBlobs(PreparedMessage& msg);
 
   store::Store& store_;

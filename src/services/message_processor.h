@@ -23,8 +23,10 @@ struct PreparedMessage {
   domain::Inbound inbound;
   mail::ParsedMessage parsed;
   std::optional<std::string> html_sha256;
-  std::vector<std::string> attachment_sha256;  // parallel to parsed.attachments
-  bool blobs_stored = false;  // the two above are stored already (not in the processing tx)
+  // Parallel to parsed.attachments: their digests only (the raw message holds
+  // the bytes; AttachmentReader decodes them again).
+  std::vector<std::string> attachment_sha256;
+  bool blobs_stored = false;  // raw and HTML are stored already (not in the processing tx)
   // Filled by preparation outside the transaction (InboundWorker::Prepare):
   std::string visible_text;                  // new text without quoted history and signature
   std::string language;                      // detected from visible_text, "" when unsure

@@ -1,6 +1,6 @@
-// Content-addressed blobs (SHA-256, stored once): raw messages, attachments,
-// HTML bodies. Rows of the blobs table by default (SQLite and PostgreSQL), or
-// files under a configured folder ("ab/cdef...").
+// Content-addressed blobs (SHA-256, stored once): raw messages, HTML bodies,
+// attachments of outgoing mail (an inbound one is read from its raw message). Rows of the blobs
+// table by default (SQLite and PostgreSQL), or files under a configured folder ("ab/cdef...").
 #pragma once
 
 #include <span>
@@ -41,8 +41,8 @@ class BlobStore {
     }
     return util::OkStatus();
   }
-  // PutHashed for several blobs at once (a batch's raw messages, HTML bodies
-  // and attachments), durable as PutHashed is. The same digest may appear
+  // PutHashed for several blobs at once (a batch's raw messages and HTML
+  // bodies), durable as PutHashed is. The same digest may appear
   // more than once. The table store sends them in a few multi-row
   // statements instead of one statement each.
   virtual util::Status PutHashedMany(std::span<const HashedBlob> blobs) {
