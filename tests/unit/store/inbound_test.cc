@@ -1,7 +1,6 @@
 // Inbound accept log: dedup by raw SHA-256 and by dedup_key, round trip,
 // processing results.
 #include <cstdio>
-#include <thread>
 
 #include "store_test_env.h"
 
@@ -243,35 +242,22 @@ TEST_P(InboundTest, MissingIsNotFound) {
 TEST_P(InboundTest, ConcurrentAcceptsOfTheSameMessagesLeaveOneRowEach) {
   constexpr int kMessages = 40;
   std::vector<InsertInboundResult> got[2];
-  std::string errors[2];
-  auto session = [&](int w) {
-    auto store = db_->Open();
-    if (!store.ok()) {
-      errors[w] = store.error().ToString();
-      return;
-    }
+  RunOnTwoStores([&](int w, Store& store) -> Status {
     for (int i = 0; i < kMessages; ++i) {
       // Same dedup key, different bytes for each session: a re-delivery with
       // another Received: header.
       NewInbound in = Message(std::to_string(w) + std::string(62, 'a' + i % 26) + std::to_string(i),
                               "key" + std::to_string(i));
       InsertInboundResult r;
-      Status st = (*store)->Transact([&](Tx& tx) -> Status {
+      RD_RETURN_IF_ERROR(store.Transact([&](Tx& tx) -> Status {
         RD_ASSIGN_OR_RETURN(r, tx.InsertInbound(in));
         return Status();
-      });
-      if (!st.ok()) {
-        errors[w] = st.error().ToString();
-        return;
-      }
+      }));
       got[w].push_back(r);
     }
-  };
-  std::thread t0(session, 0), t1(session, 1);
-  t0.join();
-  t1.join();
-  ASSERT_EQ(errors[0], "");
-  ASSERT_EQ(errors[1], "");
+    return Status();
+  });
+  ASSERT_FALSE(HasFailure());
   ASSERT_EQ(got[0].size(), static_cast<size_t>(kMessages));
   ASSERT_EQ(got[1].size(), static_cast<size_t>(kMessages));
   for (int i = 0; i < kMessages; ++i) {

@@ -1,7 +1,6 @@
 // Job queue: claim, complete, fail (retry / park), lease expiry, kinds, and
 // two workers (each with its own Store) never claiming the same job.
 #include <set>
-#include <thread>
 
 #include "store_test_env.h"
 

@@ -1,7 +1,6 @@
 // Tickets (numbers unique under concurrency, recent-open lookup), articles and
 // attachments.
 #include <set>
-#include <thread>
 
 #include "store_test_env.h"
 
